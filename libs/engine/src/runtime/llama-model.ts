@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { InferenceSession } from 'onnxruntime-node';
+import { dequantize } from '../gguf/dequantize';
+import { GgufFile, readGguf } from '../gguf/gguf-reader';
+import { buildDecoderLayerGraph, LAYER_IO } from '../graph/decoder-layer-graph';
+import { rotaryTables } from '../graph/layers/rotary';
+import { buildOutputHeadGraph, HEAD_IO } from '../graph/output-head-graph';
+import { LlamaConfig, llamaConfigFromGguf } from '../model/llama-config';
+import { layerWeights, matrixWeight, vectorWeight } from '../model/llama-weights';
+import { resolveModelPath } from '../model/model-path';
+import { createSession, floatData, floatTensor, int64Tensor, SessionOptions } from './layer-session';
+
+export interface LoadOptions extends SessionOptions {
+  /** GGUF path; MODEL_PATH or the default model otherwise. */
+  readonly modelPath?: string;
+}
+
+/** What one decoder layer is asked to compute: n tokens against m cached key/value rows. */
+export interface LayerInput {
+  /** [n, E] hidden states at the layer's input. */
+  readonly hidden: Float32Array;
+  readonly positions: ArrayLike<number>;
+  /** [m, kvH*D] cached keys/values (may be longer than m rows; only m are used). */
+  readonly pastKey: Float32Array;
+  readonly pastValue: Float32Array;
+  readonly pastRows: number;
+  /** [n, m+n] additive mask. */
+  readonly bias: Float32Array;
+}
+
+export interface LayerOutput {
+  readonly hidden: Float32Array;
+  readonly key: Float32Array;
+  readonly value: Float32Array;
+  /** [m+n] last query's head-averaged attention probabilities. */
+  readonly importance: Float32Array;
+}
+
+/** A loaded Llama-family model: one onnxruntime session per decoder layer plus the output head. */
+export class LlamaModel {
+  private constructor(
+    readonly path: string,
+    readonly config: LlamaConfig,
+    /** sha256 of the GGUF file: the model identity written into generation states. */
+    readonly identity: string,
+    private readonly gguf: GgufFile,
+    private readonly layers: InferenceSession[],
+    private readonly head: InferenceSession,
+  ) {}
+
+  static async load(opts: LoadOptions = {}): Promise<LlamaModel> {
+    const path = resolveModelPath(opts.modelPath);
+    const gguf = readGguf(path);
+    const config = llamaConfigFromGguf(gguf);
+    const identity = createHash('sha256').update(readFileSync(path)).digest('hex');
+    const rope = rotaryTables(config.contextLength, config.headDim, config.ropeTheta);
+    const layers: InferenceSession[] = [];
+    for (let l = 0; l < config.layerCount; l++) {
+      layers.push(await createSession(buildDecoderLayerGraph(config, layerWeights(gguf, config, l), rope, l), opts));
+    }
+    const outputName = config.tiedEmbeddings ? 'token_embd.weight' : 'output.weight';
+    const head = await createSession(
+      buildOutputHeadGraph(config, vectorWeight(gguf, 'output_norm.weight', config.hiddenSize), matrixWeight(gguf, outputName, config.hiddenSize, config.vocabSize)),
+      opts,
+    );
+    return new LlamaModel(path, config, identity, gguf, layers, head);
+  }
+
+  /** Token embeddings, [n, E]. */
+  embed(tokens: ArrayLike<number>): Float32Array {
+    const e = this.config.hiddenSize;
+    const table = this.gguf.tensors.get('token_embd.weight')!;
+    const bytes = this.gguf.tensorData('token_embd.weight');
+    const out = new Float32Array(tokens.length * e);
+    for (let i = 0; i < tokens.length; i++) {
+      const id = tokens[i];
+      if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) throw new Error(`token id ${id} is outside the vocabulary (0..${this.config.vocabSize - 1})`);
+      dequantize(table.type, bytes, e, id * e, out.subarray(i * e, (i + 1) * e));
+    }
+    return out;
+  }
+
+  async runLayer(layer: number, input: LayerInput): Promise<LayerOutput> {
+    const c = this.config;
+    const n = input.positions.length;
+    const kvWidth = c.kvHeadCount * c.headDim;
+    const m = input.pastRows;
+    const out = await this.layers[layer].run({
+      [LAYER_IO.hidden]: floatTensor(input.hidden, [1, n, c.hiddenSize]),
+      [LAYER_IO.positions]: int64Tensor(input.positions, [1, n]),
+      [LAYER_IO.pastKey]: floatTensor(input.pastKey.subarray(0, m * kvWidth), [1, m, kvWidth]),
+      [LAYER_IO.pastValue]: floatTensor(input.pastValue.subarray(0, m * kvWidth), [1, m, kvWidth]),
+      [LAYER_IO.bias]: floatTensor(input.bias, [1, 1, n, m + n]),
+    });
+    return {
+      hidden: floatData(out[LAYER_IO.hiddenOut], LAYER_IO.hiddenOut),
+      key: floatData(out[LAYER_IO.newKey], LAYER_IO.newKey),
+      value: floatData(out[LAYER_IO.newValue], LAYER_IO.newValue),
+      importance: floatData(out[LAYER_IO.importance], LAYER_IO.importance),
+    };
+  }
+
+  /** Logits [n, V] for n final hidden states [n, E]. */
+  async logits(hidden: Float32Array): Promise<Float32Array> {
+    const n = hidden.length / this.config.hiddenSize;
+    const out = await this.head.run({ [HEAD_IO.hidden]: floatTensor(hidden, [1, n, this.config.hiddenSize]) });
+    return floatData(out[HEAD_IO.logits], HEAD_IO.logits);
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([...this.layers, this.head].map((s) => s.release()));
+  }
+}
