@@ -1,7 +1,7 @@
 import { LlamaConfig } from '../model/llama-config';
 import { LayerWeights } from '../model/llama-weights';
 import { attention } from './layers/attention';
-import { linear } from './layers/linear';
+import { linear, MatMulMode } from './layers/linear';
 import { swiGluMlp } from './layers/mlp';
 import { rmsNorm } from './layers/rms-norm';
 import { rotary } from './layers/rotary';
@@ -24,8 +24,8 @@ export const LAYER_IO = {
   importance: 'importance',
 } as const;
 
-export function buildDecoderLayerGraph(c: LlamaConfig, w: LayerWeights, rope: { cos: Float32Array; sin: Float32Array }, layer: number): Uint8Array {
-  const g = new OnnxGraph(`decoder_layer_${layer}`);
+export function buildDecoderLayerGraph(c: LlamaConfig, w: LayerWeights, rope: { cos: Float32Array; sin: Float32Array }, layer: number, mode: MatMulMode): Uint8Array {
+  const g = new OnnxGraph(`decoder_layer_${layer}_${mode}`);
   const e = c.hiddenSize;
   const kvWidth = c.kvHeadCount * c.headDim;
   const x = g.input(LAYER_IO.hidden, 'float32', [1, 'n', e]);
@@ -38,14 +38,14 @@ export function buildDecoderLayerGraph(c: LlamaConfig, w: LayerWeights, rope: { 
   const sin = g.initializer('rope.sin', 'float32', [rope.sin.length / half, half], rope.sin);
 
   const h = rmsNorm(g, x, w.attnNorm, c.rmsEpsilon, 'attn_norm');
-  const q = rotary(g, linear(g, h, w.q, 'attn_q'), positions, cos, sin, c.headCount);
-  const k = rotary(g, linear(g, h, w.k, 'attn_k'), positions, cos, sin, c.kvHeadCount);
-  const v = linear(g, h, w.v, 'attn_v');
+  const q = rotary(g, linear(g, h, w.q, 'attn_q', mode), positions, cos, sin, c.headCount);
+  const k = rotary(g, linear(g, h, w.k, 'attn_k', mode), positions, cos, sin, c.kvHeadCount);
+  const v = linear(g, h, w.v, 'attn_v', mode);
   const keys = g.op('Concat', [pastKey, k], { axis: { i: 1 } });
   const values = g.op('Concat', [pastValue, v], { axis: { i: 1 } });
   const att = attention(g, { query: q, keys, values, bias }, c);
-  const x2 = g.op('Add', [x, linear(g, att.output, w.o, 'attn_output')]);
-  const out = g.op('Add', [x2, swiGluMlp(g, rmsNorm(g, x2, w.ffnNorm, c.rmsEpsilon, 'ffn_norm'), w, 'ffn')]);
+  const x2 = g.op('Add', [x, linear(g, att.output, w.o, 'attn_output', mode)]);
+  const out = g.op('Add', [x2, swiGluMlp(g, rmsNorm(g, x2, w.ffnNorm, c.rmsEpsilon, 'ffn_norm'), w, 'ffn', mode)]);
 
   g.output(out, LAYER_IO.hiddenOut, 'float32', [1, 'n', e]);
   g.output(k, LAYER_IO.newKey, 'float32', [1, 'n', kvWidth]);
