@@ -1,12 +1,13 @@
 /** Unit tests live beside the code (libs/**), integration and end-to-end tests in tests/. */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/tests/support/jest-environment.js',
   roots: ['<rootDir>/libs', '<rootDir>/tests', '<rootDir>/apps'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
     '^@lazyllm/engine$': '<rootDir>/libs/engine/src',
     '^@lazyllm/engine/(.*)$': '<rootDir>/libs/engine/src/$1',
+    '^@lazyllm/datasets$': '<rootDir>/libs/datasets/src',
   },
   testTimeout: 120000,
 };

@@ -1,6 +1,6 @@
 /**
  * Smoke test for the llama.cpp reference (not a jest test):
- *   npx tsx tests/reference/llama-cpp.smoke.ts [--threads N] [--tokens N] [--no-full-logits]
+ *   npx tsx tests/reference/llama-cpp.smoke.ts [--threads N] [--tokens N] [--no-full-logits] [--flash-attention auto|true|false]
  *
  * Exercises every op of LlamaCppReference on a short text, then measures on ~2,000 tokens of real text
  * (ctxs[0].text of the first NQ-open dev questions, joined with "\n\n"):
@@ -8,6 +8,7 @@
  *   - ttft / decode speed of a ~2,000-token prompt.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { LlamaCppReference } from './llama-cpp';
@@ -47,9 +48,14 @@ async function main(): Promise<void> {
   const threads = argValue('--threads', 2);
   const targetTokens = argValue('--tokens', 2000);
   const withFull = !process.argv.includes('--no-full-logits');
+  const faIdx = process.argv.indexOf('--flash-attention');
+  const faArg = faIdx >= 0 ? process.argv[faIdx + 1] : 'auto';
+  const flashAttention = faArg === 'true' ? true : faArg === 'false' ? false : 'auto';
+  const load = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
+  console.log(`load average before start: ${load()} (timings are only meaningful on an otherwise idle machine)`);
 
   let t = Date.now();
-  const ref = await LlamaCppReference.start({ modelPath: MODEL, threads, forwardStderr: true });
+  const ref = await LlamaCppReference.start({ modelPath: MODEL, threads, flashAttention, forwardStderr: true });
   console.log(`started worker pid=${ref.pid} in ${Date.now() - t} ms`);
   try {
     // ---- info
@@ -126,16 +132,21 @@ async function main(): Promise<void> {
       );
     }
 
-    const p1 = await ref.timePrefill(long, 32);
-    const p2 = await ref.timePrefill(long, 32);
-    for (const p of [p1, p2]) {
+    console.log(`load average: ${load()}`);
+    const runs = [];
+    for (let r = 0; r < 3; r++) runs.push(await ref.timePrefill(long, 32));
+    for (const p of runs) {
       console.log(
         `timePrefill(${p.promptTokens} tokens, threads=${info.threads}): ttft=${fmt(p.ttftMs)} ms ` +
           `(${fmt(p.prefillTokensPerSec)} tok/s prefill), decode ${p.decodeTokens} tokens at ${fmt(p.decodeTokensPerSec ?? 0)} tok/s`,
       );
     }
+    const ttfts = runs.map((p) => p.ttftMs).sort((a, b) => a - b);
+    console.log(`ttft over ${runs.length} runs: min ${fmt(ttfts[0])} ms, median ${fmt(ttfts[1])} ms`);
     const gl = await ref.greedy(long, { maxTokens: 8 });
     console.log(`greedy(${long.length} tokens, 8): ttft=${fmt(gl.ttftMs)} ms, ${JSON.stringify((await ref.detokenize(gl.tokens)).text)}`);
+
+    console.log(`load average: ${load()}`);
 
     // ---- error handling
     try {

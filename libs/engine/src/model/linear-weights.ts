@@ -42,7 +42,7 @@ export function linearWeight(type: number, bytes: Uint8Array, k: number, n: numb
     case GgmlType.Q4_0:
       return repackQ4(bytes, k, n, 18, 8, false);
     case GgmlType.Q4_1:
-      return repackQ4(bytes, k, n, 20, 0, true);
+      return repackQ4(bytes, k, n, 20, 8, true);
     case GgmlType.Q8_0:
       return repackQ8(bytes, k, n);
     default:
@@ -61,7 +61,9 @@ function repackQ4(bytes: Uint8Array, k: number, n: number, typeSize: number, cod
   for (let b = 0; b < blocks; b++) {
     const at = b * typeSize;
     scales[b] = f16(bytes, at);
-    if (blockMins) blockMins[b] = f16(bytes, at + 2);
+    // Centering the codes on 8 and folding 8*d into the offset keeps int8-quantized activations
+    // multiplying small signed codes, which halves their rounding error against codes 0..15.
+    if (blockMins) blockMins[b] = f16(bytes, at + 2) + codeZero * scales[b];
     const qs = at + headerSize;
     for (let j = 0; j < 16; j++) {
       nibble[j] = bytes[qs + j] & 0x0f;

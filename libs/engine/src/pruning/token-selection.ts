@@ -5,7 +5,7 @@
  * Returns the survivors in position order.
  */
 export function selectByPercentile(candidates: Int32Array, importance: Float32Array, percentile: number, protectedToken: number): Int32Array {
-  const dropCount = Math.min(Math.floor((percentile / 100) * candidates.length), candidates.length - 1);
+  const dropCount = Math.min(Math.floor((percentile * candidates.length) / 100), candidates.length - 1);
   if (dropCount <= 0) return candidates;
   const order = Array.from(candidates.keys()).filter((i) => candidates[i] !== protectedToken);
   order.sort((a, b) => importance[a] - importance[b] || a - b);

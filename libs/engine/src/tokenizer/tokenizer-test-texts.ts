@@ -1,6 +1,7 @@
 /** Test inputs shared by the tokenizer specs (not part of the public API). */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { nqOpenRecords } from '@lazyllm/datasets';
+
+export { nqPassages } from '@lazyllm/datasets';
 
 /** Texts every tokenizer must round-trip exactly: scripts, emoji, code, whitespace runs, numbers, newlines. */
 export const ROUND_TRIP_TEXTS: readonly string[] = [
@@ -64,24 +65,6 @@ export const ROUND_TRIP_TEXTS: readonly string[] = [
  */
 export const LOSSY_TEXTS: readonly string[] = ['lone surrogate \ud800 here', '\u001c\u001d\u001e\u001f separators'];
 
-const NQ_OPEN_DEV = '/work/shared/data/nq-open/dev.jsonl.gz';
-
-interface NqRecord {
-  question: string;
-  ctxs: { text: string }[];
-}
-
-function nqRecords(): NqRecord[] {
-  const lines = gunzipSync(readFileSync(NQ_OPEN_DEV)).toString('utf8').split('\n');
-  return lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as NqRecord);
-}
-
-/** `count` long passages of real text, each `perPassage` consecutive NQ-open contexts joined by blank lines. */
-export function nqPassages(count: number, perPassage: number): string[] {
-  const contexts = nqRecords().map((r) => r.ctxs[0].text);
-  return Array.from({ length: count }, (_, i) => contexts.slice(i * perPassage, (i + 1) * perPassage).join('\n\n'));
-}
-
 export function nqQuestions(count: number): string[] {
-  return nqRecords().slice(0, count).map((r) => r.question);
+  return nqOpenRecords().slice(0, count).map((r) => r.question);
 }

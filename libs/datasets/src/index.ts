@@ -1,0 +1,2 @@
+export * from './nq-open';
+export * from './data-dir';

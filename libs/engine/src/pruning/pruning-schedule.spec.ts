@@ -1,0 +1,33 @@
+import { NO_PRUNING, percentileAt, ScheduleError, validateSchedule } from './pruning-schedule';
+
+const LAYERS = 4;
+
+describe('validateSchedule', () => {
+  it('accepts strictly increasing layers in 1..L-1 with percentiles in [0, 100)', () => {
+    for (const s of [NO_PRUNING, { layers: [1, 2, 3], percentiles: [30, 40, 50] }, { layers: [3], percentiles: [99.9] }, { layers: [1, 3], percentiles: [0, 0] }]) {
+      expect(validateSchedule(s, LAYERS)).toBe(s);
+    }
+  });
+
+  it.each([
+    ['unordered layers', { layers: [2, 1], percentiles: [10, 10] }, 'layers must be strictly increasing (2 then 1)'],
+    ['a repeated layer', { layers: [2, 2], percentiles: [10, 10] }, 'layers must be strictly increasing (2 then 2)'],
+    ['layer 0 (nothing to score with)', { layers: [0], percentiles: [10] }, 'layer 0 is outside 1..3'],
+    ['layer L', { layers: [4], percentiles: [10] }, 'layer 4 is outside 1..3'],
+    ['a fractional layer', { layers: [1.5], percentiles: [10] }, 'layer 1.5 is outside 1..3'],
+    ['percentile 100 (would drop everything)', { layers: [1], percentiles: [100] }, 'percentile 100 is outside [0, 100)'],
+    ['a negative percentile', { layers: [1], percentiles: [-5] }, 'percentile -5 is outside [0, 100)'],
+    ['a NaN percentile', { layers: [1], percentiles: [NaN] }, 'percentile NaN is outside [0, 100)'],
+    ['mismatched lengths', { layers: [1, 2], percentiles: [10] }, '2 layers but 1 percentiles'],
+  ])('rejects %s', (_, schedule, problem) => {
+    expect(() => validateSchedule(schedule, LAYERS)).toThrow(new ScheduleError(problem));
+    expect(() => validateSchedule(schedule, LAYERS)).toThrow(`invalid pruning schedule: ${problem}`);
+  });
+});
+
+describe('percentileAt', () => {
+  it('gives the percentile of a pruning layer and nothing for the others', () => {
+    const s = { layers: [1, 3], percentiles: [20, 60] };
+    expect([0, 1, 2, 3].map((l) => percentileAt(s, l))).toEqual([undefined, 20, undefined, 60]);
+  });
+});
