@@ -8,6 +8,7 @@ module.exports = {
     '^@lazyllm/engine$': '<rootDir>/libs/engine/src',
     '^@lazyllm/engine/(.*)$': '<rootDir>/libs/engine/src/$1',
     '^@lazyllm/datasets$': '<rootDir>/libs/datasets/src',
+    '^@lazyllm/contracts$': '<rootDir>/libs/contracts/src',
   },
   testTimeout: 120000,
 };

@@ -1,0 +1,3 @@
+export * from './job-input';
+export * from './job-payloads';
+export * from './job-record';
