@@ -9,6 +9,10 @@ module.exports = {
     '^@lazyllm/engine/(.*)$': '<rootDir>/libs/engine/src/$1',
     '^@lazyllm/datasets$': '<rootDir>/libs/datasets/src',
     '^@lazyllm/contracts$': '<rootDir>/libs/contracts/src',
+    '^@lazyllm/jobs$': '<rootDir>/libs/jobs/src',
+    '^@lazyllm/handoff$': '<rootDir>/libs/handoff/src',
+    '^@lazyllm/prompts$': '<rootDir>/libs/prompts/src',
+    '^@lazyllm/redis-server$': '<rootDir>/libs/redis-server/src',
   },
   testTimeout: 120000,
 };

@@ -10,6 +10,8 @@ import { LlamaCppReference } from '../reference/llama-cpp';
  */
 const THREADS = 2;
 const WINDOW_TOKENS = 1100;
+/** A divergence counts as a near-tie when llama.cpp's own log-probabilities of the two tokens differ by less. */
+const NEAR_TIE_NATS = 0.5;
 
 let model: LlamaModel;
 let ref: LlamaCppReference;
@@ -64,26 +66,44 @@ test('teacher-forced top-1 agreement >= 95% and perplexity within 3% of llama.cp
   expect(Math.abs(ourPpl / refPpl - 1)).toBeLessThanOrEqual(0.03);
 }, 600_000);
 
-test('greedy answers to 20 chat prompts, compared with llama.cpp token for token', async () => {
+/** The answer up to and including its first end-of-generation token. */
+function untilStop(tokens: number[], stopTokens: readonly number[]): number[] {
+  const end = tokens.findIndex((t) => stopTokens.includes(t));
+  return end < 0 ? tokens : tokens.slice(0, end + 1);
+}
+
+test('greedy answers to 20 chat prompts: report matches; every divergence is a near-tie for llama.cpp', async () => {
   const template = ChatTemplate.fromGguf(readGguf(model.path));
   const questions = nqOpenRecords().slice(0, 20).map((r) => r.question);
   const stopTokens = tokenizer.endOfGenerationIds;
   let identical = 0;
   let sharedPrefix = 0;
   let total = 0;
+  const gaps: number[] = [];
   for (const q of questions) {
     const prompt = tokenizer.encode(template.render([{ role: 'user', content: q }], { addGenerationPrompt: true }), { parseSpecial: true });
-    const ours = await (await Generation.start(model, prompt, { maxTokens: 24, stopTokens })).finish();
-    const theirs = (await ref.greedy(prompt, { maxTokens: 24, stopTokens })).tokens;
-    if (ours.length === theirs.length && ours.every((t, i) => t === theirs[i])) identical++;
+    // Without stop tokens both engines emit the token that ends the answer, so a divergence there is visible too.
+    const ours = untilStop(await (await Generation.start(model, prompt, { maxTokens: 24 })).finish(), stopTokens);
+    const theirs = untilStop((await ref.greedy(prompt, { maxTokens: 24 })).tokens, stopTokens);
     let k = 0;
     while (k < ours.length && k < theirs.length && ours[k] === theirs[k]) k++;
     sharedPrefix += k;
     total += Math.max(ours.length, theirs.length);
+    if (k === ours.length && k === theirs.length) {
+      identical++;
+      continue;
+    }
+    expect(k).toBeLessThan(Math.min(ours.length, theirs.length));
+    // How much more llama.cpp itself prefers its token over ours at the first divergence (log-prob, nats).
+    const prefix = [...prompt, ...theirs.slice(0, k)];
+    const own = (await ref.teacherForced([...prefix, theirs[k]])).logprobs.at(-1)!;
+    const other = (await ref.teacherForced([...prefix, ours[k]])).logprobs.at(-1)!;
+    gaps.push(own - other);
   }
-  console.log(`greedy chat: ${identical}/20 answers identical to llama.cpp; ${sharedPrefix}/${total} tokens before the first divergence`);
-  // A small model's near-ties let rounding differences flip a token now and then; most answers must still match.
-  expect(identical).toBeGreaterThanOrEqual(12);
+  console.log(`greedy chat: ${identical}/20 answers identical to llama.cpp; ${sharedPrefix}/${total} tokens before the first divergence; llama.cpp's log-prob gap at each divergence: ${gaps.map((g) => g.toFixed(3)).join(', ')}`);
+  // Rounding differences (int8 activations, summation order) may flip only tokens that llama.cpp
+  // itself nearly ties with ours; a real bug shows up as a divergence to a clearly worse token.
+  for (const gap of gaps) expect(gap).toBeLessThan(NEAR_TIE_NATS);
 }, 600_000);
 
 test('a prompt longer than the context window is refused with the token count and the limit', async () => {

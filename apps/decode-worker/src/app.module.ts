@@ -1,14 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ENGINE_SETTINGS, EngineSettings } from '../../shared/engine-settings';
-import { DecodeWorkerService } from './decode-worker.service';
+import { WorkerResourcesModule } from '../../shared/worker-resources.module';
+import { WorkerSettings } from '../../shared/worker-settings';
+import { DecodeProcessor } from './decode.processor';
+import { DecodeService } from './decode.service';
 
-/** The decode worker pool's process: the decode service and the engine settings it runs with. */
+/** The decode pool's process: consumes the decode queue, resumes handed-over generations and finishes them. */
 @Module({})
 export class AppModule {
-  static withSettings(settings: EngineSettings): DynamicModule {
+  static withSettings(settings: WorkerSettings): DynamicModule {
     return {
       module: AppModule,
-      providers: [{ provide: ENGINE_SETTINGS, useValue: settings }, DecodeWorkerService],
+      imports: [WorkerResourcesModule.withSettings(settings)],
+      providers: [DecodeService, DecodeProcessor],
     };
   }
 }

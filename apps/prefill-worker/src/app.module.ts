@@ -1,14 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ENGINE_SETTINGS, EngineSettings } from '../../shared/engine-settings';
-import { PrefillWorkerService } from './prefill-worker.service';
+import { WorkerResourcesModule } from '../../shared/worker-resources.module';
+import { WorkerSettings } from '../../shared/worker-settings';
+import { PrefillProcessor } from './prefill.processor';
+import { PrefillService } from './prefill.service';
 
-/** The prefill worker pool's process: the prefill service and the engine settings it runs with. */
+/** The prefill pool's process: consumes the prefill queue, runs LazyLLM prefill and hands states to the decode pool. */
 @Module({})
 export class AppModule {
-  static withSettings(settings: EngineSettings): DynamicModule {
+  static withSettings(settings: WorkerSettings): DynamicModule {
     return {
       module: AppModule,
-      providers: [{ provide: ENGINE_SETTINGS, useValue: settings }, PrefillWorkerService],
+      imports: [WorkerResourcesModule.withSettings(settings)],
+      providers: [PrefillService, PrefillProcessor],
     };
   }
 }

@@ -31,4 +31,8 @@ export interface DecodeJobData {
   /** Opaque reference returned by the state store. */
   readonly stateRef: string;
   readonly prefill: PrefillReport;
+  /** The request's stop strings: the state carries the stop tokens, not these. */
+  readonly stop: readonly string[];
+  /** ms since epoch when the gateway accepted the job, for the total time. */
+  readonly acceptedAt: number;
 }

@@ -40,6 +40,9 @@ export interface JobRecord {
 /**
  * One entry of a job's event stream (a Redis stream, read from the start so a late subscriber misses
  * nothing). Token indices start at 0 and are published at most once each, also across retries.
+ * The token events' texts, joined, are a prefix of the final result's text: text that could have
+ * begun a stop string is held back until it is clear, and what is still held when the generation
+ * ends (or a last incomplete character) appears only in `done`'s result.text.
  */
 export type JobEvent =
   | { readonly type: 'token'; readonly index: number; readonly token: number; readonly text: string }

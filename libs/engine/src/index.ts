@@ -9,3 +9,4 @@ export * from './generation/lazy-step';
 export * from './generation/sampler';
 export * from './pruning/pruning-schedule';
 export * from './tokenizer';
+export * from './state';

@@ -17,8 +17,9 @@ export class GenerationState {
   /** (token, layer) computations done so far. */
   computedPairs = 0;
 
-  constructor(readonly layerCount: number, readonly kvWidth: number, readonly hiddenSize: number, readonly schedule: PruningSchedule) {
-    this.kv = Array.from({ length: layerCount }, () => new LayerKvStore(kvWidth));
+  /** `kv` is given when restoring a serialized state; a new generation starts with empty stores. */
+  constructor(readonly layerCount: number, readonly kvWidth: number, readonly hiddenSize: number, readonly schedule: PruningSchedule, kv?: LayerKvStore[]) {
+    this.kv = kv ?? Array.from({ length: layerCount }, () => new LayerKvStore(kvWidth));
   }
 
   static forModel(c: LlamaConfig, schedule: PruningSchedule): GenerationState {

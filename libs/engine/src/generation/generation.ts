@@ -40,7 +40,7 @@ export class Generation {
   revived = 0;
 
   constructor(
-    private readonly model: LlamaModel,
+    readonly model: LlamaModel,
     readonly state: GenerationState,
     readonly sampler: Sampler,
     readonly params: GenerationParams,

@@ -15,6 +15,22 @@ export class LayerKvStore {
     this.tokenOfRow = new Int32Array(capacity);
   }
 
+  /**
+   * A store over rows restored from elsewhere, taking the arrays as its buffers without copying; their
+   * length beyond `rows` is room for the rows still to come.
+   */
+  static adopt(width: number, rows: number, tokens: Int32Array, keys: Float32Array, values: Float32Array): LayerKvStore {
+    if (rows > tokens.length || keys.length !== tokens.length * width || values.length !== keys.length) {
+      throw new RangeError(`cannot adopt ${rows} rows of width ${width}: ${tokens.length} token slots, ${keys.length} keys, ${values.length} values`);
+    }
+    const store = new LayerKvStore(width, 0);
+    store.keyRows = keys;
+    store.valueRows = values;
+    store.tokenOfRow = tokens;
+    store.rows = rows;
+    return store;
+  }
+
   get count(): number {
     return this.rows;
   }

@@ -1,5 +1,5 @@
 import { percentileAt } from '../pruning/pruning-schedule';
-import { selectByPercentile } from '../pruning/token-selection';
+import { chooseSurvivors } from '../pruning/survivors';
 import type { LlamaModel } from '../runtime/llama-model';
 import { attentionBias } from './attention-mask';
 import { GenerationState } from './generation-state';
@@ -28,11 +28,12 @@ export interface StepResult {
  * One LazyLLM generation step: append `newTokens` and run every layer over the tokens alive there.
  *
  * At layer l the alive set S(l) starts as every token (l = 0) and shrinks only at pruning layers,
- * where the importance measured at l-1 decides. A token in S(l) is computed at l exactly when its
- * depth is l: new tokens at layer 0, tokens that went on from l-1, and tokens revived from the Aux
- * Cache at the depth where they stopped. Tokens in S(l) with depth > l take part through their cached
- * KV rows; cached rows of tokens outside S(l) are masked out. Tokens that stop are parked in the Aux
- * Cache with their hidden state at the input of the layer where they stopped.
+ * where the schedule's selection policy decides (pruning/survivors.ts; for LazyLLM, the importance
+ * measured at l-1). A token in S(l) is computed at l exactly when its depth is l: new tokens at
+ * layer 0, tokens that went on from l-1, and tokens revived from the Aux Cache at the depth where
+ * they stopped. Tokens in S(l) with depth > l take part through their cached KV rows; cached rows
+ * of tokens outside S(l) are masked out. Tokens that stop are parked in the Aux Cache with their
+ * hidden state at the input of the layer where they stopped.
  */
 export async function runLazyStep(model: LlamaModel, state: GenerationState, newTokens: number[], opts: StepOptions = {}): Promise<StepResult> {
   if (newTokens.length === 0) throw new Error('a generation step needs at least one new token');
@@ -58,7 +59,7 @@ export async function runLazyStep(model: LlamaModel, state: GenerationState, new
   for (let l = 0; l < layerCount; l++) {
     const percentile = percentileAt(schedule, l);
     if (percentile !== undefined && importance) {
-      const survivors = selectByPercentile(alive, gatherImportance(importance, alive), percentile, last);
+      const survivors = chooseSurvivors(schedule, { layer: l, percentile, candidates: alive, importance: gatherImportance(importance, alive), lastToken: last, firstNew: first, depth: state.depth });
       if (survivors.length !== alive.length) {
         takesPart.fill(0);
         for (const t of survivors) takesPart[t] = 1;

@@ -1,6 +1,6 @@
 import { LlamaConfig } from '../model/llama-config';
 import { LayerWeights } from '../model/llama-weights';
-import { attention } from './layers/attention';
+import { attention, prefixBandedAttention } from './layers/attention';
 import { linear, MatMulMode } from './layers/linear';
 import { swiGluMlp } from './layers/mlp';
 import { rmsNorm } from './layers/rms-norm';
@@ -24,8 +24,21 @@ export const LAYER_IO = {
   importance: 'importance',
 } as const;
 
-export function buildDecoderLayerGraph(c: LlamaConfig, w: LayerWeights, rope: { cos: Float32Array; sin: Float32Array }, layer: number, mode: MatMulMode): Uint8Array {
-  const g = new OnnxGraph(`decoder_layer_${layer}_${mode}`);
+/**
+ * 'general': any mask over cached and new rows. 'prefix-banded': only for calls without cached rows
+ * whose tokens come in position order, where causal attention can skip the masked upper triangle.
+ */
+export type AttentionKind = { readonly kind: 'general' } | { readonly kind: 'prefix-banded'; readonly bands: number };
+
+export function buildDecoderLayerGraph(
+  c: LlamaConfig,
+  w: LayerWeights,
+  rope: { cos: Float32Array; sin: Float32Array },
+  layer: number,
+  mode: MatMulMode,
+  attentionKind: AttentionKind = { kind: 'general' },
+): Uint8Array {
+  const g = new OnnxGraph(`decoder_layer_${layer}_${mode}_${attentionKind.kind}`);
   const e = c.hiddenSize;
   const kvWidth = c.kvHeadCount * c.headDim;
   const x = g.input(LAYER_IO.hidden, 'float32', [1, 'n', e]);
@@ -43,7 +56,8 @@ export function buildDecoderLayerGraph(c: LlamaConfig, w: LayerWeights, rope: { 
   const v = linear(g, h, w.v, 'attn_v', mode);
   const keys = g.op('Concat', [pastKey, k], { axis: { i: 1 } });
   const values = g.op('Concat', [pastValue, v], { axis: { i: 1 } });
-  const att = attention(g, { query: q, keys, values, bias }, c);
+  const att =
+    attentionKind.kind === 'general' ? attention(g, { query: q, keys, values, bias }, c) : prefixBandedAttention(g, { query: q, keys, values, bias }, c, attentionKind.bands);
   const x2 = g.op('Add', [x, linear(g, att.output, w.o, 'attn_output', mode)]);
   const out = g.op('Add', [x2, swiGluMlp(g, rmsNorm(g, x2, w.ffnNorm, c.rmsEpsilon, 'ffn_norm'), w, 'ffn', mode)]);
 

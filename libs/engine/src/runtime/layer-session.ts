@@ -3,6 +3,13 @@ import * as ort from 'onnxruntime-node';
 export interface SessionOptions {
   /** Intra-op threads per session (the machine's cores by default). */
   readonly threads?: number;
+  /**
+   * Let the session's pool threads spin after a run. Every layer has its own session and pool, so
+   * threads spinning after one layer steal the cores from the next: measured on 2 cores, 30 layers,
+   * one decode token, 45 ms per step without spinning and 545-1008 ms with it. For wide inputs a
+   * layer runs for hundreds of ms and spinning between an op's parallel sections pays off.
+   */
+  readonly spinning?: boolean;
 }
 
 /** One onnxruntime session for one graph; sequential execution, all graph optimizations. */
@@ -13,6 +20,7 @@ export function createSession(model: Uint8Array, opts: SessionOptions): Promise<
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     enableCpuMemArena: true,
+    extra: { session: { intra_op: { allow_spinning: opts.spinning === false ? '0' : '1' } } },
   });
 }
 

@@ -44,9 +44,16 @@ export interface LayerOutput {
  */
 export const WIDE_ROWS = 256;
 
+/** Query bands of the prefill variant's attention; see prefixBandedAttention. */
+const PREFILL_BANDS = 4;
+
 interface LayerSessions {
+  /** int8 activations: few rows (decode steps). */
   readonly narrow: InferenceSession;
+  /** float activations: many rows against cached ones. */
   readonly wide: InferenceSession;
+  /** float activations, many rows, no cached rows, position order: a prefill. */
+  readonly prefill: InferenceSession;
 }
 
 /** A loaded Llama-family model: onnxruntime sessions per decoder layer plus the output head. */
@@ -71,14 +78,15 @@ export class LlamaModel {
     for (let l = 0; l < config.layerCount; l++) {
       const weights = layerWeights(gguf, config, l);
       layers.push({
-        narrow: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'int8'), opts),
+        narrow: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'int8'), { ...opts, spinning: false }),
         wide: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'float'), opts),
+        prefill: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'float', { kind: 'prefix-banded', bands: PREFILL_BANDS }), opts),
       });
     }
     const outputName = config.tiedEmbeddings ? 'token_embd.weight' : 'output.weight';
     const head = await createSession(
       buildOutputHeadGraph(config, vectorWeight(gguf, 'output_norm.weight', config.hiddenSize), matrixWeight(gguf, outputName, config.hiddenSize, config.vocabSize), 'int8'),
-      opts,
+      { ...opts, spinning: false },
     );
     return new LlamaModel(path, config, identity, gguf, layers, head);
   }
@@ -102,8 +110,7 @@ export class LlamaModel {
     const n = input.positions.length;
     const kvWidth = c.kvHeadCount * c.headDim;
     const m = input.pastRows;
-    const sessions = this.layers[layer];
-    const out = await (n >= WIDE_ROWS ? sessions.wide : sessions.narrow).run({
+    const out = await this.sessionFor(layer, input).run({
       [LAYER_IO.hidden]: floatTensor(input.hidden, [1, n, c.hiddenSize]),
       [LAYER_IO.positions]: int64Tensor(input.positions, [1, n]),
       [LAYER_IO.pastKey]: floatTensor(input.pastKey.subarray(0, m * kvWidth), [1, m, kvWidth]),
@@ -118,6 +125,12 @@ export class LlamaModel {
     };
   }
 
+  private sessionFor(layer: number, input: LayerInput): InferenceSession {
+    const sessions = this.layers[layer];
+    if (input.positions.length < WIDE_ROWS) return sessions.narrow;
+    return input.pastRows === 0 && ascending(input.positions) ? sessions.prefill : sessions.wide;
+  }
+
   /** Logits [n, V] for n final hidden states [n, E]. */
   async logits(hidden: Float32Array): Promise<Float32Array> {
     const n = hidden.length / this.config.hiddenSize;
@@ -126,6 +139,11 @@ export class LlamaModel {
   }
 
   async release(): Promise<void> {
-    await Promise.all([...this.layers.flatMap((l) => [l.narrow, l.wide]), this.head].map((s) => s.release()));
+    await Promise.all([...this.layers.flatMap((l) => [l.narrow, l.wide, l.prefill]), this.head].map((s) => s.release()));
   }
+}
+
+function ascending(values: ArrayLike<number>): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i] <= values[i - 1]) return false;
+  return true;
 }

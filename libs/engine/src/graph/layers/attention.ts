@@ -34,15 +34,48 @@ export function attention(g: OnnxGraph, v: AttentionValues, geo: AttentionGeomet
   const keys = repeatKvHeads(g, v.keys, geo);
   const values = repeatKvHeads(g, v.values, geo);
   const output = g.op('MultiHeadAttention', [v.query, keys, values, '', '', v.bias], { num_heads: int(geo.headCount) }, { domain: MS_DOMAIN });
+  return { output, importance: lastQueryImportance(g, v.query, keys, v.bias, geo) };
+}
 
+/**
+ * Attention for a call with no cached rows whose queries and keys are the same tokens in position
+ * order (a prefill): a query never sees a key after its own row, so the rows are split into `chunks`
+ * bands and band i attends over the key prefix that ends with it. The score matrices then cover
+ * (chunks+1)/(2*chunks) of n x n instead of all of it, skipping most of the masked upper triangle.
+ * Same inputs and results as `attention`.
+ */
+export function prefixBandedAttention(g: OnnxGraph, v: AttentionValues, geo: AttentionGeometry, chunks: number): { output: string; importance: string } {
+  const keys = repeatKvHeads(g, v.keys, geo);
+  const values = repeatKvHeads(g, v.values, geo);
+  const rows = g.op('Shape', [v.query], { start: int(1), end: int(2) });
+  const zero = g.constInt64('zero', [0]);
+  const bounds = [zero];
+  for (let i = 1; i < chunks; i++) bounds.push(g.op('Div', [g.op('Mul', [rows, g.constInt64('band', [i])]), g.constInt64('bands', [chunks])]));
+  bounds.push(rows);
+  const rowsAxis = g.constInt64('axis1', [1]);
+  const maskAxes = g.constInt64('axes23', [2, 3]);
+  const bands: string[] = [];
+  for (let i = 0; i < chunks; i++) {
+    const [from, to] = [bounds[i], bounds[i + 1]];
+    const query = g.op('Slice', [v.query, from, to, rowsAxis]);
+    const bandKeys = g.op('Slice', [keys, zero, to, rowsAxis]);
+    const bandValues = g.op('Slice', [values, zero, to, rowsAxis]);
+    const bias = g.op('Slice', [v.bias, g.op('Concat', [from, zero], { axis: int(0) }), g.op('Concat', [to, to], { axis: int(0) }), maskAxes]);
+    bands.push(g.op('MultiHeadAttention', [query, bandKeys, bandValues, '', '', bias], { num_heads: int(geo.headCount) }, { domain: MS_DOMAIN }));
+  }
+  const output = g.op('Concat', bands, { axis: int(1) });
+  return { output, importance: lastQueryImportance(g, v.query, keys, v.bias, geo) };
+}
+
+/** The last query's softmax over all keys (its row of the mask applied), averaged over heads: [m+n]. */
+function lastQueryImportance(g: OnnxGraph, query: string, keys: string, bias: string, geo: AttentionGeometry): string {
   const { headCount: h, headDim: d } = geo;
-  const lastQuery = g.op('Slice', [v.query, g.constInt64('last', [-1]), g.constInt64('end', [2 ** 31 - 1]), g.constInt64('axis1', [1])]);
+  const lastQuery = g.op('Slice', [query, g.constInt64('last', [-1]), g.constInt64('end', [2 ** 31 - 1]), g.constInt64('axis1', [1])]);
   const q = g.op('Transpose', [g.op('Reshape', [lastQuery, g.constInt64('q_heads', [1, 1, h, d])])], { perm: ints([0, 2, 1, 3]) });
   const kT = g.op('Transpose', [g.op('Reshape', [keys, g.constInt64('k_heads', [1, -1, h, d])])], { perm: ints([0, 2, 3, 1]) });
   const scores = g.op('Mul', [g.op('MatMul', [q, kT]), g.constFloat('scale', 1 / Math.sqrt(d))]);
-  const lastBias = g.op('Slice', [v.bias, g.constInt64('last', [-1]), g.constInt64('end', [2 ** 31 - 1]), g.constInt64('axis2', [2])]);
+  const lastBias = g.op('Slice', [bias, g.constInt64('last', [-1]), g.constInt64('end', [2 ** 31 - 1]), g.constInt64('axis2', [2])]);
   const probs = g.op('Softmax', [g.op('Add', [scores, lastBias])], { axis: int(-1) });
   const mean = g.op('ReduceMean', [probs], { axes: ints([1]), keepdims: int(0) });
-  const importance = g.op('Reshape', [mean, g.constInt64('flat', [-1])]);
-  return { output, importance };
+  return g.op('Reshape', [mean, g.constInt64('flat', [-1])]);
 }

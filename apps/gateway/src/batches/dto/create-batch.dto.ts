@@ -1,0 +1,59 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsNotEmpty, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { DocumentDto } from '../../jobs/dto/document.dto';
+import { GenerationOptionsDto } from '../../jobs/dto/generation-options.dto';
+import { MAX_DOCUMENTS } from '../../jobs/dto/create-job.dto';
+import { noneSent, OnlyOneOf, OnlyWith } from '../../validation/input-alternatives';
+
+const SHAPES = ['documents', 'items'] as const;
+export const MAX_BATCH_QUESTIONS = 256;
+
+/** One question over its own documents. */
+export class BatchItemDto {
+  @ValidateNested({ each: true })
+  @Type(() => DocumentDto)
+  @ArrayMaxSize(MAX_DOCUMENTS)
+  @ArrayMinSize(1)
+  @IsArray()
+  documents!: DocumentDto[];
+
+  @IsNotEmpty()
+  @IsString()
+  question!: string;
+}
+
+/**
+ * POST /batches: document QA for many questions, either over one set of documents sent once
+ * (`documents` + `questions`) or as `items` that each carry their documents. One job per question.
+ * A property's checks run from the bottom up (see GenerationOptionsDto).
+ */
+export class CreateBatchDto extends GenerationOptionsDto {
+  @ValidateIf((o: CreateBatchDto) => o.documents !== undefined || noneSent(o, SHAPES))
+  @IsDefined({ message: 'send documents with questions, or items' })
+  @ValidateNested({ each: true })
+  @Type(() => DocumentDto)
+  @ArrayMaxSize(MAX_DOCUMENTS)
+  @ArrayMinSize(1)
+  @IsArray()
+  @OnlyOneOf(SHAPES)
+  documents?: DocumentDto[];
+
+  @ValidateIf((o: CreateBatchDto) => o.questions !== undefined || o.documents !== undefined)
+  @IsDefined({ message: 'questions are required with documents' })
+  @IsNotEmpty({ each: true })
+  @IsString({ each: true })
+  @ArrayMaxSize(MAX_BATCH_QUESTIONS)
+  @ArrayMinSize(1)
+  @IsArray()
+  @OnlyWith('documents')
+  questions?: string[];
+
+  @ValidateIf((o: CreateBatchDto) => o.items !== undefined)
+  @ValidateNested({ each: true })
+  @Type(() => BatchItemDto)
+  @ArrayMaxSize(MAX_BATCH_QUESTIONS)
+  @ArrayMinSize(1)
+  @IsArray()
+  @OnlyOneOf(SHAPES)
+  items?: BatchItemDto[];
+}

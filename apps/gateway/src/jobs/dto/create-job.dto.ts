@@ -1,0 +1,62 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsNotEmpty, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
+import { noneSent, OnlyOneOf, OnlyWith } from '../../validation/input-alternatives';
+import { ChatMessageDto } from './chat-message.dto';
+import { DocumentDto } from './document.dto';
+import { GenerationOptionsDto } from './generation-options.dto';
+
+const INPUTS = ['prompt', 'messages', 'documents'] as const;
+export const MAX_DOCUMENTS = 100;
+const MAX_MESSAGES = 256;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
+/**
+ * POST /jobs: exactly one input (a prompt, chat messages, or documents with a question) and the
+ * generation parameters. What is missing or contradictory is reported on the field concerned; as in
+ * GenerationOptionsDto, a property's checks run from the bottom up.
+ */
+export class CreateJobDto extends GenerationOptionsDto {
+  @ValidateIf((o: CreateJobDto) => o.prompt !== undefined || noneSent(o, INPUTS))
+  @IsDefined({ message: 'send one of prompt, messages, or documents with question' })
+  @IsNotEmpty()
+  @IsString()
+  @OnlyOneOf(INPUTS)
+  prompt?: string;
+
+  /** Wrap the prompt as one user message in the model's chat template; defaults to whether the model has one. */
+  @ValidateIf((o: CreateJobDto) => o.chat !== undefined)
+  @IsBoolean()
+  @OnlyWith('prompt')
+  chat?: boolean;
+
+  @ValidateIf((o: CreateJobDto) => o.messages !== undefined)
+  @ValidateNested({ each: true })
+  @Type(() => ChatMessageDto)
+  @ArrayMaxSize(MAX_MESSAGES)
+  @ArrayMinSize(1)
+  @IsArray()
+  @OnlyOneOf(INPUTS)
+  messages?: ChatMessageDto[];
+
+  @ValidateIf((o: CreateJobDto) => o.documents !== undefined)
+  @ValidateNested({ each: true })
+  @Type(() => DocumentDto)
+  @ArrayMaxSize(MAX_DOCUMENTS)
+  @ArrayMinSize(1)
+  @IsArray()
+  @OnlyOneOf(INPUTS)
+  documents?: DocumentDto[];
+
+  @ValidateIf((o: CreateJobDto) => o.question !== undefined || o.documents !== undefined)
+  @IsDefined({ message: 'question is required with documents' })
+  @IsNotEmpty()
+  @IsString()
+  @OnlyWith('documents')
+  question?: string;
+
+  /** A retry with the same key gets the same job back instead of a second one (also as the Idempotency-Key header). */
+  @ValidateIf((o: CreateJobDto) => o.idempotencyKey !== undefined)
+  @Length(1, MAX_IDEMPOTENCY_KEY_LENGTH)
+  @IsString()
+  idempotencyKey?: string;
+}

@@ -1,0 +1,57 @@
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsNumber, IsPositive, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { GenerationOptions, ScheduleSpec } from '@lazyllm/contracts';
+import { IsSchedule } from '../../validation/is-schedule';
+
+/** Largest maxTokens a request may ask for; the model's context window may end a generation sooner. */
+export const MAX_TOKENS_LIMIT = 4096;
+const MAX_STOP_SEQUENCES = 8;
+const MAX_STOP_LENGTH = 64;
+
+/**
+ * Sampling and pruning parameters, shared by single jobs and batches. A field that is not sent keeps
+ * its initializer, which is validated like any value; an explicit null is refused.
+ *
+ * class-validator runs a property's decorators from the bottom up and reports the first failure, so the
+ * type check sits next to the property and the range checks above it.
+ */
+export class GenerationOptionsDto implements GenerationOptions {
+  @Max(MAX_TOKENS_LIMIT)
+  @Min(1)
+  @IsInt()
+  maxTokens = 128;
+
+  /** 0 is greedy. */
+  @Max(2)
+  @Min(0)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  temperature = 0;
+
+  /** 0 keeps every token. */
+  @Min(0)
+  @IsInt()
+  topK = 40;
+
+  @Max(1)
+  @IsPositive()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  topP = 0.95;
+
+  @Max(0xffffffff)
+  @Min(0)
+  @IsInt()
+  seed = 0;
+
+  @MaxLength(MAX_STOP_LENGTH, { each: true })
+  @IsNotEmpty({ each: true })
+  @IsString({ each: true })
+  @ArrayMaxSize(MAX_STOP_SEQUENCES)
+  @IsArray()
+  stop: string[] = [];
+
+  @IsSchedule()
+  schedule: ScheduleSpec | 'default' | 'none' = 'default';
+
+  /** 'f32' hands the exact state to the decode pool; 'f16' halves its size. */
+  @IsIn(['f32', 'f16'])
+  kvPrecision: 'f32' | 'f16' = 'f32';
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { PrefillJobData } from '@lazyllm/contracts';
+import { JobStore, workerOptions } from '@lazyllm/jobs';
+import { Worker } from 'bullmq';
+import { FinalFailureRecorder } from '../../shared/final-failures';
+import { WORKER_SETTINGS, WorkerSettings } from '../../shared/worker-settings';
+import { PrefillService } from './prefill.service';
+
+/**
+ * The prefill queue's consumer: takes jobs and hands each to PrefillService. Retries, backoff and stall
+ * handling are BullMQ configuration (libs/jobs/src/queues.ts). On shutdown it stops taking jobs and
+ * lets the running ones finish before the model and the Redis client are closed.
+ */
+@Injectable()
+export class PrefillProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(PrefillProcessor.name);
+  private worker: Worker<PrefillJobData> | undefined;
+  private failures: FinalFailureRecorder | undefined;
+
+  constructor(
+    @Inject(PrefillService) private readonly prefill: PrefillService,
+    @Inject(JobStore) private readonly jobs: JobStore,
+    @Inject(WORKER_SETTINGS) private readonly settings: WorkerSettings,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { queue, concurrency, engine } = this.settings;
+    this.failures = new FinalFailureRecorder(queue.prefillQueue, queue, this.jobs);
+    await this.failures.waitUntilReady();
+    this.worker = new Worker<PrefillJobData>(queue.prefillQueue, (job) => this.prefill.run(job.data, job.attemptsMade + 1), workerOptions(queue, concurrency));
+    this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));
+    this.worker.on('completed', (job, outcome) => this.logger.log(`job ${job.id}: ${outcome}`));
+    this.worker.on('failed', (job, err) => this.logger.warn(`job ${job?.id} attempt ${job?.attemptsMade} failed: ${err.message}`));
+    await this.worker.waitUntilReady();
+    this.logger.log(`ready: consuming ${queue.prefix}:${queue.prefillQueue}, concurrency ${concurrency}, model ${engine.modelPath}, threads ${engine.threads ?? 'all cores'}`);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.worker?.close();
+    await this.failures?.close();
+  }
+}

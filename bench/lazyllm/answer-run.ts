@@ -1,0 +1,61 @@
+import { Generation, LlamaModel, PruningSchedule, Tokenizer } from '../../libs/engine/src';
+
+/** Answers are short: a name, a date, a few words. Past this many tokens the answer is cut. */
+export const MAX_ANSWER_TOKENS = 24;
+/**
+ * Names the answer protocol below (greedy, the limit, where an answer stops); cached results are keyed
+ * on it, so a change here must change it.
+ */
+export const ANSWER_PROTOCOL = `greedy-max${MAX_ANSWER_TOKENS}-stop-eog-or-newline-after-text-v1`;
+
+export interface AnswerRun {
+  readonly promptTokens: number;
+  /** Prefill plus sampling of the first token, from an empty state. */
+  readonly ttftMs: number;
+  readonly decodeMs: number;
+  readonly answer: string;
+  readonly answerTokens: readonly number[];
+  /** (token, layer) pairs computed in the prefill, over prompt tokens x layers. */
+  readonly prefillShare: number;
+  /** The same over the whole generation: every token of the final state, generated ones included. */
+  readonly generationShare: number;
+  readonly revived: number;
+}
+
+/**
+ * One greedy answer: prefill (timed alone, that is the TTFT), then decode until an end-of-generation
+ * token, a newline once the answer has begun (the prompt asks for one line), or the token limit.
+ */
+export async function runAnswer(model: LlamaModel, tokenizer: Tokenizer, prompt: number[], schedule: PruningSchedule): Promise<AnswerRun> {
+  const t0 = performance.now();
+  const g = await Generation.start(model, prompt, { maxTokens: MAX_ANSWER_TOKENS, schedule, stopTokens: tokenizer.endOfGenerationIds });
+  const ttftMs = performance.now() - t0;
+  const prefillShare = g.state.computedShare;
+  const decoder = tokenizer.createStreamDecoder({ skipSpecial: true });
+  let text = '';
+  let used = 0;
+  while (!endsLine(text)) {
+    if (used === g.generated.length) {
+      if (g.done) break;
+      await g.step();
+      continue;
+    }
+    text += decoder.push(g.generated[used++]);
+  }
+  if (!endsLine(text)) text += decoder.flush();
+  return {
+    promptTokens: prompt.length,
+    ttftMs,
+    decodeMs: g.timings.decodeMs,
+    answer: text.trim().split('\n')[0],
+    answerTokens: g.generated.slice(0, used),
+    prefillShare,
+    generationShare: g.state.computedShare,
+    revived: g.revived,
+  };
+}
+
+/** A newline after the answer's first visible character ends it; leading blank lines do not. */
+function endsLine(text: string): boolean {
+  return text.trimStart().includes('\n');
+}

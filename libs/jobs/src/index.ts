@@ -1,0 +1,7 @@
+export * from './job-keys';
+export * from './job-store';
+export * from './new-job-record';
+export * from './queue-settings';
+export * from './queues';
+export * from './record-fields';
+export * from './redis-connection';

@@ -1,0 +1,3 @@
+export * from './answer-text';
+export * from './document-qa-prompt';
+export * from './prompt-tokens';

@@ -1,0 +1,2 @@
+export * from './local-redis';
+export * from './redis-server-binary';
