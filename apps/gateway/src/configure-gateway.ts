@@ -9,7 +9,8 @@ export function validationPipe(): ValidationPipe {
 
 /** What every gateway instance applies beyond its modules, the tests' included. */
 export function configureGateway(app: NestExpressApplication, settings: GatewaySettings): void {
-  // Registered before Nest's default JSON parser, which then stays out; larger bodies get 413.
+  // Registered before Nest's default parsers, which then stay out; larger bodies get 413.
   app.useBodyParser('json', { limit: settings.maxBodyBytes });
+  app.useBodyParser('urlencoded', { limit: settings.maxBodyBytes, extended: true });
   app.useGlobalPipes(validationPipe());
 }

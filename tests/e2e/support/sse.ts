@@ -19,9 +19,16 @@ export function parseEventStream(body: string): SseMessage[] {
     });
 }
 
-/** GETs an event stream and reads it to its end (the gateway ends it after the job's final event). */
-export async function readEventStream(url: string, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string | null; messages: SseMessage[] }> {
-  const response = await fetch(url, { headers: { Accept: 'text/event-stream', ...headers } });
+/**
+ * GETs an event stream and reads it to its end (the gateway ends it after the job's final event); a
+ * stream still open after `timeoutMs` fails the read instead of hanging the test.
+ */
+export async function readEventStream(
+  url: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<{ status: number; contentType: string | null; messages: SseMessage[] }> {
+  const response = await fetch(url, { headers: { Accept: 'text/event-stream', ...headers }, signal: AbortSignal.timeout(timeoutMs) });
   const body = await response.text();
   return { status: response.status, contentType: response.headers.get('content-type'), messages: response.ok ? parseEventStream(body) : [] };
 }

@@ -62,6 +62,8 @@ describe('CreateJobDto', () => {
     expect(await rejection({ messages: [{ role: 'robot', content: 'b' }] })).toEqual(['messages.0.role must be one of the following values: system, user, assistant']);
     expect(await rejection({ prompt: 'a', temperatur: 1 })).toEqual(['property temperatur should not exist']);
     expect(await rejection({ documents: [{ text: 'a', page: 1 }], question: 'q' })).toEqual(['documents.0.property page should not exist']);
+    expect(await rejection({ messages: [null] })).toEqual(['each value in messages must be an object']);
+    expect(await rejection({ documents: [1], question: 'q' })).toEqual(['each value in documents must be an object']);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsNotEmpty, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsNotEmpty, IsObject, IsString, ValidateIf, ValidateNested } from 'class-validator';
 import { DocumentDto } from '../../jobs/dto/document.dto';
 import { GenerationOptionsDto } from '../../jobs/dto/generation-options.dto';
 import { MAX_DOCUMENTS } from '../../jobs/dto/create-job.dto';
@@ -12,6 +12,7 @@ export const MAX_BATCH_QUESTIONS = 256;
 export class BatchItemDto {
   @ValidateNested({ each: true })
   @Type(() => DocumentDto)
+  @IsObject({ each: true })
   @ArrayMaxSize(MAX_DOCUMENTS)
   @ArrayMinSize(1)
   @IsArray()
@@ -32,6 +33,7 @@ export class CreateBatchDto extends GenerationOptionsDto {
   @IsDefined({ message: 'send documents with questions, or items' })
   @ValidateNested({ each: true })
   @Type(() => DocumentDto)
+  @IsObject({ each: true })
   @ArrayMaxSize(MAX_DOCUMENTS)
   @ArrayMinSize(1)
   @IsArray()
@@ -51,6 +53,7 @@ export class CreateBatchDto extends GenerationOptionsDto {
   @ValidateIf((o: CreateBatchDto) => o.items !== undefined)
   @ValidateNested({ each: true })
   @Type(() => BatchItemDto)
+  @IsObject({ each: true })
   @ArrayMaxSize(MAX_BATCH_QUESTIONS)
   @ArrayMinSize(1)
   @IsArray()

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsNotEmpty, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsNotEmpty, IsObject, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
 import { noneSent, OnlyOneOf, OnlyWith } from '../../validation/input-alternatives';
 import { ChatMessageDto } from './chat-message.dto';
 import { DocumentDto } from './document.dto';
@@ -32,6 +32,7 @@ export class CreateJobDto extends GenerationOptionsDto {
   @ValidateIf((o: CreateJobDto) => o.messages !== undefined)
   @ValidateNested({ each: true })
   @Type(() => ChatMessageDto)
+  @IsObject({ each: true })
   @ArrayMaxSize(MAX_MESSAGES)
   @ArrayMinSize(1)
   @IsArray()
@@ -41,6 +42,7 @@ export class CreateJobDto extends GenerationOptionsDto {
   @ValidateIf((o: CreateJobDto) => o.documents !== undefined)
   @ValidateNested({ each: true })
   @Type(() => DocumentDto)
+  @IsObject({ each: true })
   @ArrayMaxSize(MAX_DOCUMENTS)
   @ArrayMinSize(1)
   @IsArray()

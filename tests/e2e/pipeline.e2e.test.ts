@@ -1,0 +1,177 @@
+/**
+ * The whole service as it is deployed: Redis, the gateway and two processes of each worker pool, each
+ * a separate process running the compiled app. Requests go in over HTTP and answers come back over
+ * SSE; they must equal what the engine produces in this process for the same request.
+ */
+import type { GenerationOptions, JobInput, JobResult } from '@lazyllm/contracts';
+import { ChatTemplate, Generation, LlamaModel, readGguf, Tokenizer } from '@lazyllm/engine';
+import { AnswerText, promptTokens } from '@lazyllm/prompts';
+import { generationParams } from '../../apps/shared/generation-params';
+import { modelPath } from '../../apps/shared/engine-settings';
+import { freePort } from '../../libs/redis-server/src/tcp';
+import { AppProcess } from '../pipeline/support/app-process';
+import { startTestRedis, type TestRedis } from '../support/redis';
+import { buildApps, type AppBuild } from './support/app-build';
+import { readEventStream, type SseMessage } from './support/sse';
+
+/** Every request here: greedy, the exact (f32) handoff, the engine's default LazyLLM schedule. */
+const OPTIONS: GenerationOptions = { maxTokens: 8, temperature: 0, topK: 40, topP: 0.95, seed: 0, stop: [], schedule: 'default', kvPrecision: 'f32' };
+const REQUEST_FIELDS = { maxTokens: OPTIONS.maxTokens, temperature: 0, kvPrecision: 'f32', schedule: 'default' };
+const DOCUMENTS = [
+  { title: 'Eiffel Tower', text: 'The Eiffel Tower is a wrought-iron lattice tower in Paris, completed in 1889.' },
+  { title: 'Mount Fuji', text: 'Mount Fuji is the highest mountain in Japan, at 3,776 metres.' },
+  { title: 'Danube', text: 'The Danube flows through ten countries and empties into the Black Sea.' },
+];
+/** Time for one job or batch to go through both pools on a busy 2-core machine. */
+const JOB_TIMEOUT_MS = 90_000;
+
+interface Reference {
+  readonly tokens: number[];
+  readonly text: string;
+}
+
+interface Stream {
+  readonly messages: SseMessage[];
+  readonly tokens: { index: number; token: number; text: string }[];
+  readonly finals: SseMessage[];
+}
+
+describe('the service end to end: gateway, 2 prefill and 2 decode worker processes, Redis', () => {
+  let build: AppBuild;
+  let redis: TestRedis;
+  let apps: AppProcess[] = [];
+  let gateway: string;
+  let model: LlamaModel;
+  let tokenizer: Tokenizer;
+  let template: ChatTemplate;
+
+  beforeAll(async () => {
+    [build, redis] = await Promise.all([buildApps(), startTestRedis()]);
+    const port = await freePort();
+    // One thread everywhere: the processes share two cores, and the same thread count in every
+    // process keeps onnxruntime's sums in the same order, so results can be compared exactly.
+    const env = { ...process.env, MODEL_PATH: modelPath(), REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', THREADS: '1', NO_COLOR: '1' };
+    apps = await Promise.all([
+      AppProcess.start(build.entry('gateway'), env, /Gateway.*listening on/),
+      ...[1, 2].map(() => AppProcess.start(build.entry('prefill-worker'), env, /PrefillProcessor.*ready/, 120_000)),
+      ...[1, 2].map(() => AppProcess.start(build.entry('decode-worker'), env, /DecodeProcessor.*ready/, 120_000)),
+    ]);
+    gateway = `http://127.0.0.1:${port}`;
+    const gguf = readGguf(modelPath());
+    tokenizer = Tokenizer.fromGguf(gguf);
+    template = ChatTemplate.fromGguf(gguf);
+    model = await LlamaModel.load({ modelPath: modelPath(), threads: 1 });
+  }, 240_000);
+
+  afterAll(async () => {
+    // Each app closes cleanly on SIGTERM: exit code 0.
+    const codes = await Promise.all(apps.map((app) => app.stop()));
+    await model?.release();
+    await redis?.stop();
+    build?.remove();
+    expect(codes).toEqual(apps.map(() => 0));
+  }, 60_000);
+
+  /** The same request in this process, without gateway, queue or handoff. */
+  async function reference(input: JobInput): Promise<Reference> {
+    const generation = await Generation.start(model, promptTokens(input, tokenizer, template), generationParams(OPTIONS, tokenizer));
+    const tokens = [...(await generation.finish())];
+    const answer = new AnswerText(tokenizer, OPTIONS.stop);
+    for (const token of tokens) answer.push(token);
+    return { tokens, text: answer.text + answer.finish() };
+  }
+
+  async function post<T>(path: string, body: object): Promise<T> {
+    const response = await fetch(`${gateway}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect(response.status).toBe(202);
+    return (await response.json()) as T;
+  }
+
+  async function get<T>(path: string): Promise<T> {
+    const response = await fetch(`${gateway}${path}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as T;
+  }
+
+  async function stream(eventsPath: string): Promise<Stream> {
+    const { status, messages } = await readEventStream(`${gateway}${eventsPath}`, {}, JOB_TIMEOUT_MS);
+    expect(status).toBe(200);
+    const tokens = messages.flatMap((m) => (m.data.type === 'token' ? [m.data] : []));
+    return { messages, tokens, finals: messages.filter((m) => m.data.type !== 'token') };
+  }
+
+  /** Each token index once and in order, then exactly one final event, `done`; returns its result. */
+  function expectCompleteStream(s: Stream): JobResult {
+    expect(s.tokens.map((t) => t.index)).toEqual(s.tokens.map((_, i) => i));
+    expect(s.finals.map((m) => m.type)).toEqual(['done']);
+    expect(s.messages[s.messages.length - 1]).toBe(s.finals[0]);
+    const final = s.finals[0].data;
+    if (final.type !== 'done') throw new Error(`the job ended ${final.type}`);
+    // The streamed pieces are the answer's text, up to what is released only at the end.
+    expect(final.result.text.startsWith(s.tokens.map((t) => t.text).join(''))).toBe(true);
+    return final.result;
+  }
+
+  it('streams the same tokens and answer as the in-process engine, and reports the timings', async () => {
+    const input: JobInput = { kind: 'prompt', prompt: 'What is the capital of France?', chat: true };
+    const job = await post<{ id: string; links: { self: string; events: string } }>('/jobs', { prompt: input.prompt, ...REQUEST_FIELDS });
+    const [events, expected] = await Promise.all([stream(job.links.events), reference(input)]);
+    const result = expectCompleteStream(events);
+    expect(events.tokens.map((t) => t.token)).toEqual(expected.tokens);
+    expect(result.tokens).toEqual(expected.tokens);
+    expect(result.text).toBe(expected.text);
+
+    const view = await get<{ status: string; result: JobResult; computedShare: number; timings: Record<string, number> }>(job.links.self);
+    expect(view.status).toBe('completed');
+    expect(view.result).toEqual(result);
+    for (const timing of ['queueWaitMs', 'ttftMs', 'prefillMs', 'handoffMs', 'decodeTokensPerSec']) expect(view.timings[timing]).toBeGreaterThanOrEqual(0);
+    // The default schedule prunes: prefill computes only part of the (token, layer) pairs.
+    expect(view.computedShare).toBeGreaterThan(0);
+    expect(view.computedShare).toBeLessThan(1);
+
+    const replay = await stream(job.links.events);
+    expect(replay.messages).toEqual(events.messages);
+  }, JOB_TIMEOUT_MS + 30_000);
+
+  it('answers a batch of document questions with one result per question, each as the engine would', async () => {
+    const questions = ['When was the Eiffel Tower completed?', 'How high is Mount Fuji?', 'Where does the Danube end?', 'Which tower is in Paris?'];
+    const batch = await post<{ id: string; jobs: { id: string }[]; links: { self: string; results: string } }>('/batches', { documents: DOCUMENTS, questions, ...REQUEST_FIELDS });
+    expect(batch.jobs).toHaveLength(questions.length);
+    const expected = await Promise.all(questions.map((question) => reference({ kind: 'document-qa', documents: DOCUMENTS, question })));
+
+    const deadline = Date.now() + JOB_TIMEOUT_MS;
+    let progress = await get<{ done: boolean; total: number; counts: Record<string, number> }>(batch.links.self);
+    while (!progress.done && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      progress = await get(batch.links.self);
+    }
+    expect(progress).toMatchObject({ done: true, total: questions.length, counts: { completed: questions.length, failed: 0, cancelled: 0 } });
+
+    const { results } = await get<{ results: { index: number; question: string; status: string; answer: string; jobId: string }[] }>(batch.links.results);
+    expect(results.map((r) => [r.index, r.question, r.status, r.jobId])).toEqual(questions.map((q, i) => [i, q, 'completed', batch.jobs[i].id]));
+    expect(results.map((r) => r.answer)).toEqual(expected.map((e) => e.text));
+
+    const lines = await fetch(`${gateway}${batch.links.results}?format=jsonl`).then((r) => r.text());
+    expect(lines.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(results);
+  }, JOB_TIMEOUT_MS + 60_000);
+
+  it('processes every job of a burst once across both pools, and completes them all', async () => {
+    const prompts = ['Name a colour.', 'Name a fruit.', 'Name an animal.', 'Name a country.', 'Name a planet.', 'Name a river.'];
+    const jobs = await Promise.all(prompts.map((prompt) => post<{ id: string; links: { events: string } }>('/jobs', { prompt, ...REQUEST_FIELDS })));
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(prompts.length);
+    const streams = await Promise.all(jobs.map((job) => stream(job.links.events)));
+    const results = streams.map(expectCompleteStream);
+    const expected = await Promise.all(prompts.map((prompt) => reference({ kind: 'prompt', prompt, chat: true })));
+    expect(results.map((r) => r.tokens)).toEqual(expected.map((e) => e.tokens));
+
+    // Each job went through exactly one prefill attempt and, when prefill handed it off, one decode attempt.
+    const [, ...workers] = apps;
+    const logLines = (pool: string, text: string) => workers.filter((app) => app.entry.includes(pool)).flatMap((app) => app.output.filter((line) => line.includes(text)));
+    for (const job of jobs) {
+      const prefilled = logLines('prefill-worker', `job ${job.id}: `);
+      expect(prefilled).toHaveLength(1);
+      expect(logLines('decode-worker', `job ${job.id}: `)).toHaveLength(prefilled[0].endsWith('handed-off') ? 1 : 0);
+      expect(logLines('worker', `job ${job.id} attempt`)).toEqual([]);
+    }
+  }, JOB_TIMEOUT_MS + 60_000);
+});
