@@ -22,18 +22,24 @@ export const FULL: PlanSize = { docCountQuestions: 150, sweepQuestions: 100 };
 export const QUICK: PlanSize = { docCountQuestions: 5, sweepQuestions: 5 };
 
 /** The lazy sweep (with the default in it) and, at matched compute, random and static pruning. */
-export function sweepConfigs(layerCount: number): { lazy: BenchConfig[]; random: BenchConfig[]; static: BenchConfig[] } {
+export interface SweepConfigs {
+  readonly lazy: BenchConfig[];
+  readonly random: BenchConfig[];
+  readonly static: BenchConfig[];
+  /** Which baseline runs at the compute of which lazy schedule. */
+  readonly matches: { lazy: string; random: string; static: string }[];
+}
+
+export function sweepConfigs(layerCount: number): SweepConfigs {
   const lazy = SWEEP_SCHEDULES.map(configOf);
   if (!lazy.some((c) => c.id === DEFAULT_CONFIG.id)) lazy.push(DEFAULT_CONFIG);
   // The default and its nearest neighbours in the sweep's order of aggressiveness.
   const d = lazy.findIndex((c) => c.id === DEFAULT_CONFIG.id);
   const from = Math.max(0, Math.min(d - Math.floor(BASELINE_MATCHES / 2), lazy.length - BASELINE_MATCHES));
   const matched = lazy.slice(from, from + BASELINE_MATCHES);
-  return {
-    lazy,
-    random: matched.map((c) => randomMatching(c.schedule)),
-    static: matched.map((c) => staticMatching(c.schedule, STATIC_MATCH_TOKENS, layerCount)),
-  };
+  const random = matched.map((c) => randomMatching(c.schedule));
+  const statics = matched.map((c) => staticMatching(c.schedule, STATIC_MATCH_TOKENS, layerCount));
+  return { lazy, random, static: statics, matches: matched.map((c, i) => ({ lazy: c.id, random: random[i].id, static: statics[i].id })) };
 }
 
 export function experiments(size: PlanSize, layerCount: number): Experiment[] {

@@ -25,6 +25,13 @@ const DOCUMENTS = [
 /** Time for one job or batch to go through both pools on a busy 2-core machine. */
 const JOB_TIMEOUT_MS = 90_000;
 
+/** Polls `condition` until it holds or `timeoutMs` has passed; the assertions after it say what is missing. */
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await condition()) && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 interface Reference {
   readonly tokens: number[];
   readonly text: string;
@@ -139,13 +146,9 @@ describe('the service end to end: gateway, 2 prefill and 2 decode worker process
     expect(batch.jobs).toHaveLength(questions.length);
     const expected = await Promise.all(questions.map((question) => reference({ kind: 'document-qa', documents: DOCUMENTS, question })));
 
-    const deadline = Date.now() + JOB_TIMEOUT_MS;
-    let progress = await get<{ done: boolean; total: number; counts: Record<string, number> }>(batch.links.self);
-    while (!progress.done && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      progress = await get(batch.links.self);
-    }
-    expect(progress).toMatchObject({ done: true, total: questions.length, counts: { completed: questions.length, failed: 0, cancelled: 0 } });
+    const progress = () => get<{ done: boolean; total: number; counts: Record<string, number> }>(batch.links.self);
+    await waitUntil(async () => (await progress()).done, JOB_TIMEOUT_MS);
+    expect(await progress()).toMatchObject({ done: true, total: questions.length, counts: { completed: questions.length, failed: 0, cancelled: 0 } });
 
     const { results } = await get<{ results: { index: number; question: string; status: string; answer: string; jobId: string }[] }>(batch.links.results);
     expect(results.map((r) => [r.index, r.question, r.status, r.jobId])).toEqual(questions.map((q, i) => [i, q, 'completed', batch.jobs[i].id]));
@@ -165,8 +168,15 @@ describe('the service end to end: gateway, 2 prefill and 2 decode worker process
     expect(results.map((r) => r.tokens)).toEqual(expected.map((e) => e.tokens));
 
     // Each job went through exactly one prefill attempt and, when prefill handed it off, one decode attempt.
+    // A worker logs an attempt's outcome when BullMQ marks it complete, which can be just after the
+    // job's final event, so the logs get a moment to catch up.
     const [, ...workers] = apps;
     const logLines = (pool: string, text: string) => workers.filter((app) => app.entry.includes(pool)).flatMap((app) => app.output.filter((line) => line.includes(text)));
+    const logged = (id: string) => {
+      const prefilled = logLines('prefill-worker', `job ${id}: `);
+      return prefilled.length > 0 && (!prefilled[0].endsWith('handed-off') || logLines('decode-worker', `job ${id}: `).length > 0);
+    };
+    await waitUntil(() => jobs.every((job) => logged(job.id)), 10_000);
     for (const job of jobs) {
       const prefilled = logLines('prefill-worker', `job ${job.id}: `);
       expect(prefilled).toHaveLength(1);

@@ -45,8 +45,9 @@ export class DecodeService {
     const t0 = performance.now();
     while (state === 'open' && !generation.done) {
       if (await this.jobs.isCancelled(jobId)) return this.end(data, 'cancelled');
-      const token = await generation.step();
-      if (token !== undefined) state = await publisher.push(token);
+      await generation.step();
+      // From the generated list rather than step()'s return, which is undefined for a step's last token.
+      state = await publisher.pushAll(generation.generated.slice(publisher.tokenCount));
     }
     if (state === 'job-ended') return this.end(data, 'job-ended');
     const decodeMs = performance.now() - t0;

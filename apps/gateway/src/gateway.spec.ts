@@ -6,7 +6,7 @@ import { createPrefillQueue, createRedisClient, JobStore, readQueueSettings, wor
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
-import { readEventStream } from '../../../tests/e2e/support/sse';
+import { parseEventStream, readEventStream } from '../../../tests/e2e/support/sse';
 import { useTestRedis } from '../../../tests/support/redis';
 import { modelPath } from '../../shared/engine-settings';
 import { ModelProfile } from './admission/model-profile';
@@ -200,10 +200,11 @@ describe('gateway HTTP API (real Redis, no workers)', () => {
 
     it('streams events as they are published to a client that subscribed first', async () => {
       const id = await submit({ prompt: 'Say hello.' });
-      const reading = readEventStream(`${baseUrl}/jobs/${id}/events`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // fetch resolves once the gateway has sent the headers: the client is subscribed before any event exists.
+      const response = await fetch(`${baseUrl}/jobs/${id}/events`);
+      expect(response.status).toBe(200);
       await completeLikeWorkers(id, [7, 8]);
-      expect((await reading).messages.map((m) => m.type)).toEqual(['token', 'token', 'done']);
+      expect(parseEventStream(await response.text()).map((m) => m.type)).toEqual(['token', 'token', 'done']);
     });
 
     it('is 404 for an unknown job and 400 for a malformed Last-Event-ID', async () => {
@@ -290,6 +291,7 @@ describe('gateway HTTP API (real Redis, no workers)', () => {
       });
       const byQuery = await http().get(`${batch.links.results}?format=jsonl`).expect(200);
       expect(byQuery.headers['content-type']).toMatch(/^application\/x-ndjson/);
+      expect(byQuery.headers['content-disposition']).toBe(`attachment; filename="batch-${batch.id}.jsonl"`);
       expect(byQuery.text.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(results.results);
       const byAccept = await http().get(batch.links.results).set('Accept', 'application/x-ndjson').expect(200);
       expect(byAccept.text).toBe(byQuery.text);

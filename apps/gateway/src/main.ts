@@ -9,7 +9,7 @@ import { runApp } from '../../shared/run-app';
 import { ModelProfile } from './admission/model-profile';
 import { AppModule, type GatewayConfig } from './app.module';
 import { configureGateway } from './configure-gateway';
-import { readGatewaySettings } from './settings/gateway-settings';
+import { readGatewaySettings, type GatewaySettings } from './settings/gateway-settings';
 
 /** Reads everything before Nest starts, so a bad variable, model or Redis is one line, not Nest's error report. */
 async function readConfig(): Promise<GatewayConfig> {
@@ -29,11 +29,23 @@ function readModelProfile(path: string): ModelProfile {
   }
 }
 
+/** Listens on PORT (and HOST when set); a port already taken is the user's to fix, so it is one line too. */
+async function listen(app: NestExpressApplication, { port, host }: GatewaySettings): Promise<void> {
+  try {
+    await (host === undefined ? app.listen(port) : app.listen(port, host));
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL') throw new ConfigurationError(`cannot listen on ${host ?? ''}:${port} (${code}); set PORT (or HOST) to a free one`);
+    throw err;
+  }
+}
+
 void runApp('Gateway', async () => {
   const config = await readConfig();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.withConfig(config), { abortOnError: false });
   configureGateway(app, config.settings);
-  await (config.settings.host === undefined ? app.listen(config.settings.port) : app.listen(config.settings.port, config.settings.host));
+  await listen(app, config.settings);
   new Logger('Gateway').log(`listening on ${await app.getUrl()}`);
   return app;
 });

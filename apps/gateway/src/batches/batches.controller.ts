@@ -34,7 +34,7 @@ export class BatchesController {
     const results = await this.batches.results(id);
     const lines = query.format === 'jsonl' || (query.format === undefined && accept?.includes(NDJSON));
     if (!lines) return results;
-    response.type(NDJSON);
+    response.attachment(`batch-${id}.jsonl`).type(NDJSON);
     return results.results.map((item) => `${JSON.stringify(item)}\n`).join('');
   }
 }

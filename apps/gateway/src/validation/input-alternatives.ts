@@ -1,4 +1,4 @@
-import { ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
+import { registerDecorator, type ValidationArguments } from 'class-validator';
 
 type Fields = Record<string, unknown>;
 
@@ -10,13 +10,12 @@ function definedAmong(object: object, fields: readonly string[]): string[] {
  * Marks one of several mutually exclusive fields. When more than one is sent, the error is reported once,
  * on the first of them, naming them all.
  */
-export function OnlyOneOf(fields: readonly string[], options?: ValidationOptions): PropertyDecorator {
+export function OnlyOneOf(fields: readonly string[]): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'onlyOneOf',
       target: target.constructor,
       propertyName: propertyName as string,
-      options,
       validator: {
         validate: (_value: unknown, args: ValidationArguments) => {
           const defined = definedAmong(args.object, fields);
@@ -28,13 +27,12 @@ export function OnlyOneOf(fields: readonly string[], options?: ValidationOptions
 }
 
 /** The field makes sense only together with `other` (e.g. `question` with `documents`). */
-export function OnlyWith(other: string, options?: ValidationOptions): PropertyDecorator {
+export function OnlyWith(other: string): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'onlyWith',
       target: target.constructor,
       propertyName: propertyName as string,
-      options,
       validator: {
         validate: (_value: unknown, args: ValidationArguments) => (args.object as Fields)[other] !== undefined,
         defaultMessage: (args?: ValidationArguments) => `${args?.property} is allowed only with ${other}`,

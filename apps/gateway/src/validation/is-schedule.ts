@@ -1,13 +1,13 @@
-import { ValidationOptions, registerDecorator } from 'class-validator';
+import { registerDecorator } from 'class-validator';
 import type { ScheduleSpec } from '@lazyllm/contracts';
 
-export const SCHEDULE_NAMES = ['default', 'none'] as const;
+const SCHEDULE_NAMES = ['default', 'none'] as const;
 
 function isNumberArray(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((n) => typeof n === 'number' && Number.isFinite(n));
 }
 
-export function isScheduleShape(value: unknown): value is ScheduleSpec | (typeof SCHEDULE_NAMES)[number] {
+function isScheduleShape(value: unknown): value is ScheduleSpec | (typeof SCHEDULE_NAMES)[number] {
   if (typeof value === 'string') return (SCHEDULE_NAMES as readonly string[]).includes(value);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const keys = Object.keys(value).sort();
@@ -19,13 +19,12 @@ export function isScheduleShape(value: unknown): value is ScheduleSpec | (typeof
  * The shape of a pruning schedule. Its rules (increasing layers inside the model, percentiles in
  * [0, 100)) are the engine's, checked against the model by the service, so they live in one place.
  */
-export function IsSchedule(options?: ValidationOptions): PropertyDecorator {
+export function IsSchedule(): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isSchedule',
       target: target.constructor,
       propertyName: propertyName as string,
-      options,
       validator: {
         validate: isScheduleShape,
         defaultMessage: () => `${String(propertyName)} must be "default", "none" or {"layers": number[], "percentiles": number[]}`,

@@ -1,6 +1,6 @@
 import { LlamaConfig } from '../model/llama-config';
 import { LayerWeights } from '../model/llama-weights';
-import { attention, prefixBandedAttention } from './layers/attention';
+import { attention, AttentionValues, groupedAttention, prefixBandedAttention } from './layers/attention';
 import { linear, MatMulMode } from './layers/linear';
 import { swiGluMlp } from './layers/mlp';
 import { rmsNorm } from './layers/rms-norm';
@@ -25,10 +25,11 @@ export const LAYER_IO = {
 } as const;
 
 /**
- * 'general': any mask over cached and new rows. 'prefix-banded': only for calls without cached rows
+ * All compute the same attention. 'general': MultiHeadAttention, for many rows against cached ones.
+ * 'grouped': MatMuls per KV head, for a few rows. 'prefix-banded': only for calls without cached rows
  * whose tokens come in position order, where causal attention can skip the masked upper triangle.
  */
-export type AttentionKind = { readonly kind: 'general' } | { readonly kind: 'prefix-banded'; readonly bands: number };
+export type AttentionKind = { readonly kind: 'general' } | { readonly kind: 'grouped' } | { readonly kind: 'prefix-banded'; readonly bands: number };
 
 export function buildDecoderLayerGraph(
   c: LlamaConfig,
@@ -54,10 +55,7 @@ export function buildDecoderLayerGraph(
   const q = rotary(g, linear(g, h, w.q, 'attn_q', mode), positions, cos, sin, c.headCount);
   const k = rotary(g, linear(g, h, w.k, 'attn_k', mode), positions, cos, sin, c.kvHeadCount);
   const v = linear(g, h, w.v, 'attn_v', mode);
-  const keys = g.op('Concat', [pastKey, k], { axis: { i: 1 } });
-  const values = g.op('Concat', [pastValue, v], { axis: { i: 1 } });
-  const att =
-    attentionKind.kind === 'general' ? attention(g, { query: q, keys, values, bias }, c) : prefixBandedAttention(g, { query: q, keys, values, bias }, c, attentionKind.bands);
+  const att = attend(g, { query: q, pastKeys: pastKey, pastValues: pastValue, newKeys: k, newValues: v, bias }, c, attentionKind);
   const x2 = g.op('Add', [x, linear(g, att.output, w.o, 'attn_output', mode)]);
   const out = g.op('Add', [x2, swiGluMlp(g, rmsNorm(g, x2, w.ffnNorm, c.rmsEpsilon, 'ffn_norm'), w, 'ffn', mode)]);
 
@@ -66,4 +64,15 @@ export function buildDecoderLayerGraph(
   g.output(v, LAYER_IO.newValue, 'float32', [1, 'n', kvWidth]);
   g.output(att.importance, LAYER_IO.importance, 'float32', ['t']);
   return g.toBytes();
+}
+
+function attend(g: OnnxGraph, v: AttentionValues, c: LlamaConfig, kind: AttentionKind): { output: string; importance: string } {
+  switch (kind.kind) {
+    case 'general':
+      return attention(g, v, c);
+    case 'grouped':
+      return groupedAttention(g, v, c);
+    case 'prefix-banded':
+      return prefixBandedAttention(g, v, c, kind.bands);
+  }
 }

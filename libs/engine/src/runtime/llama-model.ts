@@ -48,9 +48,9 @@ export const WIDE_ROWS = 256;
 const PREFILL_BANDS = 4;
 
 interface LayerSessions {
-  /** int8 activations: few rows (decode steps). */
+  /** int8 activations, grouped attention: few rows against cached ones (decode steps). */
   readonly narrow: InferenceSession;
-  /** float activations: many rows against cached ones. */
+  /** float activations: many rows, or no cached rows. */
   readonly wide: InferenceSession;
   /** float activations, many rows, no cached rows, position order: a prefill. */
   readonly prefill: InferenceSession;
@@ -78,7 +78,7 @@ export class LlamaModel {
     for (let l = 0; l < config.layerCount; l++) {
       const weights = layerWeights(gguf, config, l);
       layers.push({
-        narrow: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'int8'), { ...opts, spinning: false }),
+        narrow: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'int8', { kind: 'grouped' }), { ...opts, spinning: false }),
         wide: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'float'), opts),
         prefill: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'float', { kind: 'prefix-banded', bands: PREFILL_BANDS }), opts),
       });
@@ -127,8 +127,12 @@ export class LlamaModel {
 
   private sessionFor(layer: number, input: LayerInput): InferenceSession {
     const sessions = this.layers[layer];
-    if (input.positions.length < WIDE_ROWS) return sessions.narrow;
-    return input.pastRows === 0 && ascending(input.positions) ? sessions.prefill : sessions.wide;
+    const n = input.positions.length;
+    // The narrow variant reads cached rows in place and needs some: an empty MatMul operand makes
+    // onnxruntime's CPU kernels divide by zero. Without cached rows, a long prompt in position order
+    // is a prefill; anything else is short and takes the wide variant.
+    if (input.pastRows === 0) return n >= WIDE_ROWS && ascending(input.positions) ? sessions.prefill : sessions.wide;
+    return n < WIDE_ROWS ? sessions.narrow : sessions.wide;
   }
 
   /** Logits [n, V] for n final hidden states [n, E]. */

@@ -6,7 +6,7 @@ import { MAX_DOCUMENTS } from '../../jobs/dto/create-job.dto';
 import { noneSent, OnlyOneOf, OnlyWith } from '../../validation/input-alternatives';
 
 const SHAPES = ['documents', 'items'] as const;
-export const MAX_BATCH_QUESTIONS = 256;
+const MAX_BATCH_QUESTIONS = 256;
 
 /** One question over its own documents. */
 export class BatchItemDto {

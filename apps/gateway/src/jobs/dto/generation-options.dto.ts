@@ -3,7 +3,7 @@ import type { GenerationOptions, ScheduleSpec } from '@lazyllm/contracts';
 import { IsSchedule } from '../../validation/is-schedule';
 
 /** Largest maxTokens a request may ask for; the model's context window may end a generation sooner. */
-export const MAX_TOKENS_LIMIT = 4096;
+const MAX_TOKENS_LIMIT = 4096;
 const MAX_STOP_SEQUENCES = 8;
 const MAX_STOP_LENGTH = 64;
 

@@ -9,11 +9,19 @@ export interface AttentionGeometry {
 export interface AttentionValues {
   /** [1, n, H*D], rotated. */
   readonly query: string;
-  /** [1, m+n, kvH*D]: cached rows followed by the rows computed in this call, rotated. */
-  readonly keys: string;
-  readonly values: string;
-  /** [1, 1, n, m+n] additive mask: 0 where a query may see a key (selected and not later in position), -inf elsewhere. */
+  /** [1, m, kvH*D] cached rows, rotated keys. */
+  readonly pastKeys: string;
+  readonly pastValues: string;
+  /** [1, n, kvH*D] rows computed in this call, rotated keys. */
+  readonly newKeys: string;
+  readonly newValues: string;
+  /** [1, 1, n, m+n] additive mask over cached then new rows: 0 where a query may see a key (selected and not later in position), -inf elsewhere. */
   readonly bias: string;
+}
+
+/** [1, m+n, kvH*D]: cached rows followed by new ones, the key order of the mask. */
+function allRows(g: OnnxGraph, past: string, fresh: string): string {
+  return g.op('Concat', [past, fresh], { axis: int(1) });
 }
 
 /** Grouped-query heads share a KV head: repeat each KV head for its group of consecutive query heads. */
@@ -31,10 +39,42 @@ function repeatKvHeads(g: OnnxGraph, x: string, geo: AttentionGeometry): string 
  * probabilities averaged over heads, [m+n]: LazyLLM's token importance.
  */
 export function attention(g: OnnxGraph, v: AttentionValues, geo: AttentionGeometry): { output: string; importance: string } {
-  const keys = repeatKvHeads(g, v.keys, geo);
-  const values = repeatKvHeads(g, v.values, geo);
+  const rawKeys = allRows(g, v.pastKeys, v.newKeys);
+  const keys = repeatKvHeads(g, rawKeys, geo);
+  const values = repeatKvHeads(g, allRows(g, v.pastValues, v.newValues), geo);
   const output = g.op('MultiHeadAttention', [v.query, keys, values, '', '', v.bias], { num_heads: int(geo.headCount) }, { domain: MS_DOMAIN });
-  return { output, importance: lastQueryImportance(g, v.query, keys, v.bias, geo) };
+  return { output, importance: lastQueryImportance(g, v.query, rawKeys, v.bias, geo) };
+}
+
+/**
+ * The same attention for a few query rows (decode steps), written with MatMuls over KV-head groups:
+ * the cached rows are read in place, once per KV head, instead of being copied next to the new rows
+ * and repeated for every query head as MultiHeadAttention needs; the importance comes from the same
+ * probabilities. Measured for one row against 512 cached ones: those copies took most of the layer.
+ */
+export function groupedAttention(g: OnnxGraph, v: AttentionValues, geo: AttentionGeometry): { output: string; importance: string } {
+  const { headCount: h, kvHeadCount: kvH, headDim: d } = geo;
+  const group = h / kvH;
+  // [1, n, H*D] -> [kvH, group*n, D]: a KV head's query heads and rows in one batch entry.
+  const q = g.op('Transpose', [g.op('Reshape', [v.query, g.constInt64('q_groups', [-1, kvH, group, d])])], { perm: ints([1, 2, 0, 3]) });
+  const queries = g.op('Reshape', [q, g.constInt64('q_batch', [kvH, -1, d])]);
+  const byHead = (x: string) => g.op('Transpose', [g.op('Reshape', [x, g.constInt64('kv_heads', [-1, kvH, d])])], { perm: ints([1, 0, 2]) });
+  const score = (keys: string) => g.op('FusedMatMul', [queries, byHead(keys)], { transB: int(1), alpha: { f: 1 / Math.sqrt(d) } }, { domain: MS_DOMAIN });
+  const scores = g.op('Concat', [score(v.pastKeys), score(v.newKeys)], { axis: int(-1) });
+  // [kvH, group*n, m+n] -> [kvH, group, n, m+n], so the [1, 1, n, m+n] mask broadcasts over heads.
+  const dims = (x: string) => g.op('Shape', [x], { start: int(1), end: int(2) });
+  const [rows, pastRows] = [dims(v.query), dims(v.pastKeys)];
+  const perHead = g.op('Concat', [g.constInt64('head_dims', [kvH, group]), rows, g.op('Add', [pastRows, rows])], { axis: int(0) });
+  const probs = g.op('Softmax', [g.op('Add', [g.op('Reshape', [scores, perHead]), v.bias])], { axis: int(-1) });
+  const batched = g.op('Reshape', [probs, g.op('Concat', [g.constInt64('p_batch', [kvH, -1]), g.op('Add', [pastRows, rows])], { axis: int(0) })]);
+  const split = g.opMulti('Split', [batched, g.op('Concat', [pastRows, rows], { axis: int(0) })], { axis: int(-1) }, { count: 2 });
+  const context = g.op('Add', [g.op('MatMul', [split[0], byHead(v.pastValues)]), g.op('MatMul', [split[1], byHead(v.newValues)])]);
+  // [kvH, group*n, D] -> [1, n, H*D]
+  const rowsFirst = g.op('Transpose', [g.op('Reshape', [context, g.constInt64('c_groups', [kvH, group, -1, d])])], { perm: ints([2, 0, 1, 3]) });
+  const output = g.op('Reshape', [rowsFirst, g.constInt64('c_rows', [1, -1, h * d])]);
+  const lastRow = g.op('Slice', [probs, g.constInt64('last', [-1]), g.constInt64('end', [2 ** 31 - 1]), g.constInt64('axis2', [2])]);
+  const importance = g.op('Reshape', [g.op('ReduceMean', [lastRow], { axes: ints([0, 1]), keepdims: int(0) }), g.constInt64('flat', [-1])]);
+  return { output, importance };
 }
 
 /**
@@ -45,8 +85,9 @@ export function attention(g: OnnxGraph, v: AttentionValues, geo: AttentionGeomet
  * Same inputs and results as `attention`.
  */
 export function prefixBandedAttention(g: OnnxGraph, v: AttentionValues, geo: AttentionGeometry, chunks: number): { output: string; importance: string } {
-  const keys = repeatKvHeads(g, v.keys, geo);
-  const values = repeatKvHeads(g, v.values, geo);
+  const rawKeys = allRows(g, v.pastKeys, v.newKeys);
+  const keys = repeatKvHeads(g, rawKeys, geo);
+  const values = repeatKvHeads(g, allRows(g, v.pastValues, v.newValues), geo);
   const rows = g.op('Shape', [v.query], { start: int(1), end: int(2) });
   const zero = g.constInt64('zero', [0]);
   const bounds = [zero];
@@ -64,18 +105,18 @@ export function prefixBandedAttention(g: OnnxGraph, v: AttentionValues, geo: Att
     bands.push(g.op('MultiHeadAttention', [query, bandKeys, bandValues, '', '', bias], { num_heads: int(geo.headCount) }, { domain: MS_DOMAIN }));
   }
   const output = g.op('Concat', bands, { axis: int(1) });
-  return { output, importance: lastQueryImportance(g, v.query, keys, v.bias, geo) };
+  return { output, importance: lastQueryImportance(g, v.query, rawKeys, v.bias, geo) };
 }
 
 /** The last query's softmax over all keys (its row of the mask applied), averaged over heads: [m+n]. */
 function lastQueryImportance(g: OnnxGraph, query: string, keys: string, bias: string, geo: AttentionGeometry): string {
-  const { headCount: h, headDim: d } = geo;
+  const { headCount: h, kvHeadCount: kvH, headDim: d } = geo;
   const lastQuery = g.op('Slice', [query, g.constInt64('last', [-1]), g.constInt64('end', [2 ** 31 - 1]), g.constInt64('axis1', [1])]);
-  const q = g.op('Transpose', [g.op('Reshape', [lastQuery, g.constInt64('q_heads', [1, 1, h, d])])], { perm: ints([0, 2, 1, 3]) });
-  const kT = g.op('Transpose', [g.op('Reshape', [keys, g.constInt64('k_heads', [1, -1, h, d])])], { perm: ints([0, 2, 3, 1]) });
+  // Grouped by KV head ([kvH, group, D] against [kvH, D, t]) so the keys are not repeated per query head.
+  const q = g.op('Reshape', [lastQuery, g.constInt64('q_groups', [kvH, h / kvH, d])]);
+  const kT = g.op('Transpose', [g.op('Reshape', [keys, g.constInt64('k_heads', [-1, kvH, d])])], { perm: ints([1, 2, 0]) });
   const scores = g.op('Mul', [g.op('MatMul', [q, kT]), g.constFloat('scale', 1 / Math.sqrt(d))]);
   const lastBias = g.op('Slice', [bias, g.constInt64('last', [-1]), g.constInt64('end', [2 ** 31 - 1]), g.constInt64('axis2', [2])]);
-  const probs = g.op('Softmax', [g.op('Add', [scores, lastBias])], { axis: int(-1) });
-  const mean = g.op('ReduceMean', [probs], { axes: ints([1]), keepdims: int(0) });
-  return g.op('Reshape', [mean, g.constInt64('flat', [-1])]);
+  const probs = g.op('Softmax', [g.op('Add', [scores, g.op('Reshape', [lastBias, g.constInt64('bias_row', [1, 1, -1])])])], { axis: int(-1) });
+  return g.op('Reshape', [g.op('ReduceMean', [probs], { axes: ints([0, 1]), keepdims: int(0) }), g.constInt64('flat', [-1])]);
 }

@@ -1,0 +1,209 @@
+/**
+ * LazyLLM on multi-document QA (NQ-open, gold passage among distractors): accuracy, agreement with
+ * the no-drop run, TTFT speedup (same run) and compute share, for the default schedule against
+ * no-drop at 10, 20 and 40 documents, and at 40 documents a sweep of schedules with the random and
+ * static pruning baselines at matched compute.
+ *
+ *   npm run bench:lazyllm [-- --quick] [--minutes M] [--threads N] [--doc-count-questions N] [--sweep-questions N]
+ *
+ * Results are cached per (question, configuration) under bench/results/cache/lazyllm, so a run can
+ * stop at any time (--minutes) and a later one resumes or extends it; --minutes 0 only re-summarizes.
+ * Prints tables and writes bench/results/lazyllm.json and lazyllm.png.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MULTI_DOC_PROMPT_VERSION, nqOpenRecords, SeededRandom } from '../libs/datasets/src';
+import { ChatTemplate, LlamaModel, NO_PRUNING, readGguf, Tokenizer } from '../libs/engine/src';
+import { ANSWER_PROTOCOL, MAX_ANSWER_TOKENS, runAnswer } from './lazyllm/answer-run';
+import { frontierChartSpec } from './lazyllm/chart';
+import { DEFAULT_CONFIG, NO_DROP, RANDOM_SEED } from './lazyllm/configs';
+import { matchedComparisons, paretoFrontier } from './lazyllm/frontier';
+import { disableMemoryArena } from './lazyllm/no-memory-arena';
+import { experiments, FULL, PlanSize, QUICK, STATIC_MATCH_TOKENS, sweepConfigs } from './lazyllm/plan';
+import { PromptMode, QaPrompt, qaPrompt } from './lazyllm/qa-prompts';
+import { experimentTable, targetsTable } from './lazyllm/report-table';
+import { ResultCache } from './lazyllm/result-cache';
+import { lazyResultsJson } from './lazyllm/results-json';
+import { runPlan } from './lazyllm/runner';
+import { summarizeExperiment } from './lazyllm/summary';
+import { checkTargets } from './lazyllm/targets';
+import { machineInfo } from './lib/machine';
+import { renderVegaLitePng } from './lib/plot';
+
+/** Choice and order of distractors, gold positions and the order questions are taken in. */
+const SEED = 0;
+/**
+ * Measured on this 135M instruct model (bench/lazyllm/README.md): as raw text after "Answer:" it
+ * mostly ends its turn at once (empty answers), so the prompt goes in as the chat template's user turn.
+ */
+const PROMPT_MODE: PromptMode = 'chat';
+const RESULTS_DIR = resolve(__dirname, 'results');
+const CACHE_DIR = resolve(RESULTS_DIR, 'cache', 'lazyllm');
+
+interface Options {
+  readonly quick: boolean;
+  readonly minutes: number;
+  readonly threads: number;
+  readonly size: PlanSize;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      minutes: { type: 'string', default: 'Infinity' },
+      threads: { type: 'string', default: '2' },
+      'doc-count-questions': { type: 'string' },
+      'sweep-questions': { type: 'string' },
+    },
+  });
+  const count = (name: string, value: string | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${value}`);
+    return n;
+  };
+  const base = values.quick ? QUICK : FULL;
+  const minutes = Number(values.minutes);
+  if (!(minutes >= 0)) throw new Error(`--minutes must be a number >= 0, got ${values.minutes}`);
+  const threads = count('threads', values.threads, 2);
+  if (threads < 1) throw new Error('--threads must be at least 1');
+  return {
+    quick: values.quick,
+    minutes,
+    threads,
+    size: {
+      docCountQuestions: count('doc-count-questions', values['doc-count-questions'], base.docCountQuestions),
+      sweepQuestions: count('sweep-questions', values['sweep-questions'], base.sweepQuestions),
+    },
+  };
+}
+
+/** The command as one would type it again: under `npm run`, argv only shows tsx's internals. */
+function commandLine(): string {
+  const args = process.argv.slice(2);
+  const script = process.env.npm_lifecycle_event;
+  if (script) return ['npm run', script, ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
+  return ['tsx', relative(process.cwd(), process.argv[1]), ...args].join(' ');
+}
+
+function log(line: string): void {
+  process.stderr.write(`[bench:lazyllm ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+/** A seeded permutation of the records: the k-th question of every run, whatever its size. */
+function questionOrder(count: number): number[] {
+  const rng = new SeededRandom(SEED, count);
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const date = new Date();
+  const machine = machineInfo();
+  disableMemoryArena();
+  const model = await LlamaModel.load({ threads: opts.threads });
+  const gguf = readGguf(model.path);
+  const tokenizer = Tokenizer.fromGguf(gguf);
+  const template = ChatTemplate.fromGguf(gguf);
+  const records = nqOpenRecords();
+  const order = questionOrder(records.length);
+  const questionAt = (k: number) => order[k];
+  const prompts = new Map<string, QaPrompt>();
+  const prompt = (q: number, documents: number) => {
+    const key = `${q}/${documents}`;
+    if (!prompts.has(key)) prompts.set(key, qaPrompt(records, q, documents, SEED, PROMPT_MODE, tokenizer, template));
+    return prompts.get(key)!;
+  };
+  const cache = new ResultCache(CACHE_DIR, { model: model.identity, promptVersion: MULTI_DOC_PROMPT_VERSION, promptMode: PROMPT_MODE, answerProtocol: ANSWER_PROTOCOL, seed: SEED });
+  const layers = model.config.layerCount;
+  const plan = experiments(opts.size, layers);
+  log(`${opts.threads} threads, load average ${machine.loadAverage.join(' ')}; plan: ${plan.map((e) => `${e.name} x ${e.questions} questions (${e.configs.length} configurations)`).join('; ')}`);
+
+  let outcome = { runs: 0, complete: true };
+  if (opts.minutes > 0) {
+    // The first prefill of a process pays for session warm-up; it must not land in anyone's TTFT.
+    await runAnswer(model, tokenizer, prompt(questionAt(0), 10).tokens, NO_PRUNING);
+    outcome = await runPlan(plan, { model, tokenizer, cache, session: date.toISOString(), threads: opts.threads, questionAt, prompt, deadline: date.getTime() + opts.minutes * 60_000, log });
+  }
+  await model.release();
+
+  const summaries = plan.map((e) => summarizeExperiment(e, cache, questionAt));
+  const sweep = summaries[summaries.length - 1];
+  const docCounts = summaries.slice(0, -1);
+  const sweepSet = sweepConfigs(layers);
+  const frontier = paretoFrontier(sweep.configs);
+  const comparisons = matchedComparisons(sweep.configs, sweepSet.matches);
+  const at40 = docCounts.find((e) => e.documents === sweep.documents);
+  const targets = checkTargets(
+    at40?.configs.find((c) => c.configId === DEFAULT_CONFIG.id),
+    at40?.configs.find((c) => c.configId === NO_DROP.id),
+    comparisons,
+    frontier,
+    [...sweepSet.random, ...sweepSet.static].map((c) => c.id),
+  );
+
+  console.log(`\nLazyLLM on NQ-open multi-document QA: ${machine.cpuModel}, ${opts.threads} threads, ${opts.quick ? 'quick' : 'full'} run${outcome.complete ? '' : ' (stopped at the time limit: partial)'}, ${outcome.runs} runs this session`);
+  console.log(`Default schedule: ${DEFAULT_CONFIG.id}. accuracy = gold answer in output; agree = same normalized answer as no-drop; speedup = median per-question no-drop TTFT / TTFT, same session.\n`);
+  for (const e of docCounts) console.log(`${e.name} (${e.questionsPlanned} planned)\n${experimentTable(e, DEFAULT_CONFIG.id)}\n`);
+  console.log(`${sweep.name} (${sweep.questionsPlanned} planned; * = on the accuracy/speedup frontier)\n${experimentTable(sweep, DEFAULT_CONFIG.id, frontier)}\n`);
+  if (targets.length > 0) console.log(`${targetsTable(targets)}\n`);
+
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const jsonPath = resolve(RESULTS_DIR, 'lazyllm.json');
+  const results = lazyResultsJson({
+    date,
+    command: commandLine(),
+    quick: opts.quick,
+    complete: outcome.complete,
+    runsThisSession: outcome.runs,
+    machine,
+    model: { path: model.path, identity: model.identity, layers },
+    threads: opts.threads,
+    protocol: {
+      data: 'NQ-open dev (../shared/data/nq-open/dev.jsonl.gz): gold passage ctxs[0] among gold passages of other questions (none containing an answer), seeded position',
+      seed: SEED,
+      promptVersion: MULTI_DOC_PROMPT_VERSION,
+      promptMode: PROMPT_MODE,
+      answer: ANSWER_PROTOCOL,
+      maxAnswerTokens: MAX_ANSWER_TOKENS,
+      accuracy: 'some normalized gold answer is a substring of the normalized output (Lost in the Middle metric)',
+      agreement: 'normalized answer equal to the no-drop answer for the same question',
+      ttft: 'prefill + first token sampling, wall clock; speedup = median over questions of no-drop TTFT / configuration TTFT, both timed in the same session, configurations of a question run back to back in rotated order',
+      computeShare: 'prefill: (token, layer) pairs computed / (prompt tokens x layers); generation: the same over the final state, generated tokens included',
+      randomSeed: RANDOM_SEED,
+      staticMatchedAtPromptTokens: STATIC_MATCH_TOKENS,
+    },
+    defaultConfig: DEFAULT_CONFIG.id,
+    docCounts,
+    sweep,
+    frontier,
+    comparisons,
+    targets,
+  });
+  writeFileSync(jsonPath, JSON.stringify(results, null, 2) + '\n');
+  const pngPath = resolve(RESULTS_DIR, 'lazyllm.png');
+  await renderVegaLitePng(
+    frontierChartSpec({
+      figures: sweep.configs,
+      defaultId: DEFAULT_CONFIG.id,
+      title: `LazyLLM vs random and static pruning: NQ-open, ${sweep.documents} documents, SmolLM2-135M`,
+      subtitle: [
+        `${Math.max(...sweep.configs.map((c) => c.questions))} questions (median ${Math.round(sweep.configs[0].medianPromptTokens)} prompt tokens), ${opts.threads} threads, ${machine.cpuModel}; ${date.toISOString().slice(0, 10)}`,
+      ],
+    }),
+    pngPath,
+  );
+  console.log(`wrote ${relative(process.cwd(), jsonPath)} and ${relative(process.cwd(), pngPath)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
