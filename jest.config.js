@@ -13,6 +13,7 @@ module.exports = {
     '^@lazyllm/handoff$': '<rootDir>/libs/handoff/src',
     '^@lazyllm/prompts$': '<rootDir>/libs/prompts/src',
     '^@lazyllm/redis-server$': '<rootDir>/libs/redis-server/src',
+    '^@lazyllm/metrics$': '<rootDir>/libs/metrics/src',
   },
   testTimeout: 120000,
 };

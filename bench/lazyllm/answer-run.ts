@@ -12,6 +12,8 @@ export interface AnswerRun {
   readonly promptTokens: number;
   /** Prefill plus sampling of the first token, from an empty state. */
   readonly ttftMs: number;
+  /** CPU time (user + system, all threads) of the same span: less sensitive than wall time to other work on the machine. */
+  readonly ttftCpuMs: number;
   readonly decodeMs: number;
   readonly answer: string;
   readonly answerTokens: readonly number[];
@@ -27,9 +29,11 @@ export interface AnswerRun {
  * token, a newline once the answer has begun (the prompt asks for one line), or the token limit.
  */
 export async function runAnswer(model: LlamaModel, tokenizer: Tokenizer, prompt: number[], schedule: PruningSchedule): Promise<AnswerRun> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const g = await Generation.start(model, prompt, { maxTokens: MAX_ANSWER_TOKENS, schedule, stopTokens: tokenizer.endOfGenerationIds });
   const ttftMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const prefillShare = g.state.computedShare;
   const decoder = tokenizer.createStreamDecoder({ skipSpecial: true });
   let text = '';
@@ -46,6 +50,7 @@ export async function runAnswer(model: LlamaModel, tokenizer: Tokenizer, prompt:
   return {
     promptTokens: prompt.length,
     ttftMs,
+    ttftCpuMs: (cpu.user + cpu.system) / 1000,
     decodeMs: g.timings.decodeMs,
     answer: text.trim().split('\n')[0],
     answerTokens: g.generated.slice(0, used),

@@ -16,12 +16,13 @@ function row(f: ConfigFigures, defaultId: string, frontier: readonly string[]): 
     pct(f.agreement),
     seconds(f.medianTtftMs),
     times(f.ttftSpeedup),
+    times(f.ttftCpuSpeedup),
     pct(f.prefillShare),
     pct(f.generationShare),
   ];
 }
 
-const HEADER = ['configuration', 'n', 'prompt tok', 'accuracy [95% CI]', 'agree', 'TTFT s', 'speedup', 'prefill share', 'gen. share'];
+const HEADER = ['configuration', 'n', 'prompt tok', 'accuracy [95% CI]', 'agree', 'TTFT s', 'speedup', 'CPU speedup', 'prefill share', 'gen. share'];
 
 export function experimentTable(e: ExperimentSummary, defaultId: string, frontier: readonly string[] = []): string {
   return formatTable(HEADER, e.configs.map((f) => row(f, defaultId, frontier)));

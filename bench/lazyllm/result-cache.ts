@@ -18,6 +18,8 @@ export interface CacheIdentity {
 export interface TimingSample {
   readonly session: string;
   readonly ttftMs: number;
+  /** Absent in results cached before it was recorded. */
+  readonly ttftCpuMs?: number;
   readonly decodeMs: number;
   readonly threads: number;
 }

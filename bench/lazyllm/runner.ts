@@ -53,7 +53,7 @@ export async function runPlan(plan: readonly Experiment[], ctx: RunContext): Pro
       for (const config of order) {
         const run = await runAnswer(ctx.model, ctx.tokenizer, prompt.tokens, config.schedule);
         const correct = containsGoldAnswer(run.answer, prompt.example.answers);
-        ctx.cache.record(questionIndex, documents, config, run, correct, { session: ctx.session, ttftMs: run.ttftMs, decodeMs: run.decodeMs, threads: ctx.threads });
+        ctx.cache.record(questionIndex, documents, config, run, correct, { session: ctx.session, ttftMs: run.ttftMs, ttftCpuMs: run.ttftCpuMs, decodeMs: run.decodeMs, threads: ctx.threads });
         runs++;
         ctx.log(`q${k} (#${questionIndex}) ${documents} docs ${prompt.tokens.length} tok  ${config.id.padEnd(28)} ttft ${(run.ttftMs / 1000).toFixed(1)} s  share ${run.prefillShare.toFixed(2)}  ${correct ? 'correct' : 'wrong  '} ${JSON.stringify(run.answer.slice(0, 60))}`);
       }

@@ -29,6 +29,8 @@ export interface ConfigFigures {
   readonly ttftSpeedup: number | null;
   /** Median no-drop TTFT / median TTFT over the same pairs. */
   readonly ttftSpeedupOfMedians: number | null;
+  /** As ttftSpeedup with CPU time instead of wall time: what the speedup would be on an idle machine, roughly. */
+  readonly ttftCpuSpeedup: number | null;
   /** Mean share of (token, layer) computations done in the prefill, and over the whole generation. */
   readonly prefillShare: number;
   readonly generationShare: number;
@@ -66,7 +68,7 @@ function pairedTimings(a: readonly TimingSample[], b: readonly TimingSample[]): 
 function configFigures(config: BenchConfig, pairs: readonly [CachedResult, CachedResult][]): ConfigFigures {
   const timed = pairs.flatMap(([r, base]) => {
     const p = pairedTimings(r.timings, base.timings);
-    return p ? [{ ttft: p[0].ttftMs, base: p[1].ttftMs }] : [];
+    return p ? [{ ttft: p[0].ttftMs, base: p[1].ttftMs, cpu: p[0].ttftCpuMs, baseCpu: p[1].ttftCpuMs }] : [];
   });
   const correct = pairs.filter(([r]) => r.correct).length;
   const n = pairs.length;
@@ -89,6 +91,7 @@ function configFigures(config: BenchConfig, pairs: readonly [CachedResult, Cache
     noDropMedianTtftMs: baseTtft,
     ttftSpeedup: medianOf(timed.map((t) => t.base / t.ttft)),
     ttftSpeedupOfMedians: medianTtft === null || baseTtft === null ? null : baseTtft / medianTtft,
+    ttftCpuSpeedup: medianOf(timed.flatMap((t) => (t.cpu !== undefined && t.baseCpu !== undefined ? [t.baseCpu / t.cpu] : []))),
     prefillShare: mean(pairs.map(([r]) => r.prefillShare)),
     generationShare: mean(pairs.map(([r]) => r.generationShare)),
     meanRevived: mean(pairs.map(([r]) => r.revived)),

@@ -89,7 +89,7 @@ describe('tiny model: engine vs JS reference', () => {
     expect(mean).toBeGreaterThan(1e-3);
   });
 
-  it(`a prompt of >= ${WIDE_ROWS} tokens takes the float-activation variant: Q4_1 logits to fp32 rounding`, async () => {
+  it(`a prompt of >= ${WIDE_ROWS} tokens in position order takes the float-activation prefill variant: Q4_1 logits to fp32 rounding`, async () => {
     // F32 embedding keeps the (always int8) output head exact, so only the layers' MatMulNBits in
     // float mode, with Q4_1's mins folded into float zero points, stand between engine and reference.
     const wide = await loadTinyModel(scratch.path, 'wide', { weightType: GgmlType.Q4_1, embeddingType: GgmlType.F32, contextLength: 320 });

@@ -1,5 +1,6 @@
+import { AddressInfo, createServer } from 'node:net';
 import type { JobResult } from '@lazyllm/contracts';
-import { JobExistsError, jobKeys, JobStore, newJobRecord } from '@lazyllm/jobs';
+import { checkRedisReachable, JobExistsError, jobKeys, JobStore, newJobRecord, RedisUnavailableError } from '@lazyllm/jobs';
 import { Redis } from 'ioredis';
 import { useTestRedis } from '../support/redis';
 
@@ -123,3 +124,25 @@ describe('JobStore on a real Redis', () => {
     }
   });
 });
+
+describe('checkRedisReachable', () => {
+  it('passes for a running Redis', async () => {
+    await expect(checkRedisReachable(server.url)).resolves.toBeUndefined();
+  });
+
+  it('says where it looked and how to get a Redis, without the password', async () => {
+    const nothingThere = `redis://:s3cret@127.0.0.1:${await freePort()}`;
+    const attempt = checkRedisReachable(nothingThere, 1000);
+    await expect(attempt).rejects.toThrow(RedisUnavailableError);
+    await expect(attempt).rejects.toThrow(/Cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+.*Set REDIS_URL.*npm start/);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}

@@ -66,6 +66,7 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
     // Each worker finishes what it runs and exits cleanly on SIGTERM.
     const codes = await Promise.all(workers.map((w) => w.stop()));
     await Promise.all([prefillQueue?.close(), decodeQueue?.close()]);
+    store?.close();
     await redis?.quit();
     await model?.release();
     scratch.remove();

@@ -2,10 +2,14 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { QueueSettings } from '@lazyllm/jobs';
 import { AdmissionModule } from './admission/admission.module';
 import type { ModelProfile } from './admission/model-profile';
+import { AuthModule } from './auth/auth.module';
 import { BatchesModule } from './batches/batches.module';
-import { HealthController } from './health/health.controller';
+import { DashboardModule } from './dashboard/dashboard.module';
+import { HealthModule } from './health/health.module';
 import { JobQueueModule } from './job-queue/job-queue.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { OpenAiModule } from './openai/openai.module';
 import type { GatewaySettings } from './settings/gateway-settings';
 
 /** Everything the gateway runs with, read and checked before Nest starts. */
@@ -17,15 +21,25 @@ export interface GatewayConfig {
 
 /**
  * The HTTP API: jobs (submit, status, SSE events, cancel) and document-QA batches, checked against the
- * model's profile and handed to the prefill queue; health for load balancers.
+ * model's profile and handed to the prefill queue; the same through OpenAI's API; health, metrics and
+ * the queue dashboard for operators. API keys guard all but health and metrics when API_KEYS is set.
  */
 @Module({})
 export class AppModule {
   static withConfig(config: GatewayConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AdmissionModule.forModel(config.model, config.settings), JobQueueModule.forSettings(config.queue), JobsModule, BatchesModule],
-      controllers: [HealthController],
+      imports: [
+        AuthModule.withKeys(config.settings.apiKeys),
+        AdmissionModule.forModel(config.model, config.settings),
+        JobQueueModule.forSettings(config.queue),
+        MetricsModule,
+        JobsModule,
+        BatchesModule,
+        OpenAiModule,
+        HealthModule,
+        DashboardModule,
+      ],
     };
   }
 }

@@ -36,7 +36,7 @@ describe('gateway HTTP API (real Redis, no workers)', () => {
     const path = modelPath();
     model = ModelProfile.read(path);
     const queueSettings = readQueueSettings({ REDIS_URL: redis.url });
-    const settings: GatewaySettings = { port: 0, host: undefined, modelPath: path, maxPromptTokens: MAX_PROMPT_TOKENS, maxBodyBytes: MAX_BODY_BYTES };
+    const settings: GatewaySettings = { port: 0, host: undefined, modelPath: path, maxPromptTokens: MAX_PROMPT_TOKENS, maxBodyBytes: MAX_BODY_BYTES, apiKeys: [] };
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.withConfig({ settings, queue: queueSettings, model })] }).compile();
     app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
     configureGateway(app, settings);

@@ -37,6 +37,7 @@ export async function checkRedisReachable(url: string, timeoutMs = 3000): Promis
   } catch (err) {
     throw new RedisUnavailableError(url, err);
   } finally {
-    probe.disconnect();
+    // A failed probe has already ended; disconnecting it again would only leave a timer behind.
+    if (probe.status !== 'end') probe.disconnect();
   }
 }

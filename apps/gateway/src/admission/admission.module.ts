@@ -11,7 +11,7 @@ export class AdmissionModule {
     return {
       module: AdmissionModule,
       providers: [{ provide: ModelProfile, useValue: model }, { provide: GATEWAY_SETTINGS, useValue: settings }, RequestAdmission],
-      exports: [RequestAdmission],
+      exports: [ModelProfile, RequestAdmission],
     };
   }
 }

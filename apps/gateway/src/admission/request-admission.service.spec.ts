@@ -27,7 +27,7 @@ describe('RequestAdmission', () => {
   /** The real tokenizer with other geometry or no chat template, to reach each limit cheaply. */
   const variant = (config: Partial<ModelProfile['config']>, template = real.template) => new ModelProfile(real.path, { ...real.config, ...config }, real.tokenizer, template);
   const promptLength = real.tokenizer.encode(PROMPT_TEXT).length;
-  const settings = (maxPromptTokens?: number): GatewaySettings => ({ port: 3000, host: undefined, modelPath: real.path, maxPromptTokens, maxBodyBytes: 1024 });
+  const settings = (maxPromptTokens?: number): GatewaySettings => ({ port: 3000, host: undefined, modelPath: real.path, maxPromptTokens, maxBodyBytes: 1024, apiKeys: [] });
 
   it('limits prompts to the context window less one token when MAX_PROMPT_TOKENS is unset, else to the smaller of both', () => {
     expect(new RequestAdmission(real, settings()).promptLimit).toBe(real.config.contextLength - 1);

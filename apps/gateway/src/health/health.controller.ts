@@ -1,10 +1,32 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { Public } from '../auth/public.decorator';
+import { PoolsHealth } from './pools.health';
+import { RedisHealth } from './redis.health';
 
-/** Liveness for load balancers and docker-compose: the process is up and serving HTTP. */
+/** 200 when healthy, 503 with the failing checks otherwise (Terminus' format). */
+@ApiTags('operations')
+@Public()
 @Controller('health')
 export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly redis: RedisHealth,
+    private readonly pools: PoolsHealth,
+  ) {}
+
   @Get()
-  check(): { status: 'ok' } {
-    return { status: 'ok' };
+  @HealthCheck()
+  @ApiOperation({ summary: 'The gateway can take jobs: it serves HTTP and reaches Redis (for load balancers and container healthchecks)' })
+  gateway(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.redis.check()]);
+  }
+
+  @Get('service')
+  @HealthCheck()
+  @ApiOperation({ summary: 'The whole service: Redis, and each worker pool has a worker with its model loaded; queue depths' })
+  service(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.redis.check(), () => this.pools.check()]);
   }
 }

@@ -1,11 +1,13 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown, type DynamicModule } from '@nestjs/common';
-import { createPrefillQueue, createRedisClient, JobStore, type PrefillQueue, type QueueSettings } from '@lazyllm/jobs';
+import { createDecodeQueue, createPrefillQueue, createRedisClient, JobStore, type DecodeQueue, type PrefillQueue, type QueueSettings } from '@lazyllm/jobs';
 import type { Redis } from 'ioredis';
 
 /** Injection tokens for what has no class of its own to inject by. */
 export const QUEUE_SETTINGS = Symbol('QueueSettings');
 export const REDIS = Symbol('Redis');
 export const PREFILL_QUEUE = Symbol('PrefillQueue');
+/** The gateway never adds decode jobs: it reads the queue for the dashboard, depths and handoff sizes. */
+export const DECODE_QUEUE = Symbol('DecodeQueue');
 
 /** Closes the connections this module opened, after the HTTP server has stopped taking requests. */
 @Injectable()
@@ -13,17 +15,18 @@ class ConnectionCloser implements OnApplicationShutdown {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly store: JobStore,
-    @Inject(PREFILL_QUEUE) private readonly queue: PrefillQueue,
+    @Inject(PREFILL_QUEUE) private readonly prefill: PrefillQueue,
+    @Inject(DECODE_QUEUE) private readonly decode: DecodeQueue,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     this.store.close();
-    await this.queue.close();
+    await Promise.all([this.prefill.close(), this.decode.close()]);
     await this.redis.quit();
   }
 }
 
-/** The gateway's side of Redis: the job store (records, events, cancel flags) and the prefill queue. */
+/** The gateway's side of Redis: the job store (records, events, cancel flags) and both pools' queues. */
 @Global()
 @Module({})
 export class JobQueueModule {
@@ -35,9 +38,10 @@ export class JobQueueModule {
         { provide: REDIS, useFactory: () => createRedisClient(settings.redisUrl) },
         { provide: JobStore, inject: [REDIS], useFactory: (redis: Redis) => new JobStore(redis, settings.prefix) },
         { provide: PREFILL_QUEUE, useFactory: () => createPrefillQueue(settings) },
+        { provide: DECODE_QUEUE, useFactory: () => createDecodeQueue(settings) },
         ConnectionCloser,
       ],
-      exports: [QUEUE_SETTINGS, REDIS, JobStore, PREFILL_QUEUE],
+      exports: [QUEUE_SETTINGS, REDIS, JobStore, PREFILL_QUEUE, DECODE_QUEUE],
     };
   }
 }

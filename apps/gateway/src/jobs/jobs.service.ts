@@ -4,6 +4,7 @@ import type { JobRecord } from '@lazyllm/contracts';
 import { enqueuePrefill, JobStore, newJobRecord, type PrefillQueue, type QueueSettings } from '@lazyllm/jobs';
 import { RequestAdmission } from '../admission/request-admission.service';
 import { PREFILL_QUEUE, QUEUE_SETTINGS } from '../job-queue/job-queue.module';
+import { FinishedJobWatch } from '../metrics/finished-job-watch';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, type CreateJobDto } from './dto/create-job.dto';
 import { generationOptionsOf, jobInputOf, type JobRequest } from './job-request';
 import { isFinished, jobView, type JobView } from './job-view';
@@ -24,6 +25,7 @@ export class JobsService {
     @Inject(PREFILL_QUEUE) private readonly queue: PrefillQueue,
     @Inject(QUEUE_SETTINGS) private readonly settings: QueueSettings,
     private readonly admission: RequestAdmission,
+    private readonly finished: FinishedJobWatch,
   ) {}
 
   /** POST /jobs: the key may come in the body or as the Idempotency-Key header, not as two different ones. */
@@ -42,6 +44,7 @@ export class JobsService {
   async accept(request: JobRequest, options: AcceptOptions = {}): Promise<string> {
     const acceptedAt = Date.now();
     const { id, created } = await this.store.create(newJobRecord(randomUUID(), acceptedAt, options.batchId), options.idempotencyKey);
+    if (created) this.finished.watch(id);
     const existing = created ? undefined : await this.store.get(id);
     if (created || existing?.status === 'queued') {
       await enqueuePrefill(this.queue, {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ModelNotFoundError } from '../../../shared/configuration-error';
+import { ConfigurationError, ModelNotFoundError } from '../../../shared/configuration-error';
 import { modelPath } from '../../../shared/engine-settings';
 import { positiveInteger } from '../../../shared/positive-integer';
 
@@ -13,6 +13,8 @@ export interface GatewaySettings {
   readonly maxPromptTokens: number | undefined;
   /** Largest request body accepted; bigger ones get 413 before any parsing. */
   readonly maxBodyBytes: number;
+  /** Bearer keys the API, /docs and the dashboard accept (API_KEYS, comma-separated); empty leaves them open. */
+  readonly apiKeys: readonly string[];
 }
 
 /** Injection token for GatewaySettings. */
@@ -27,6 +29,14 @@ function optionalPositiveInteger(name: string): number | undefined {
   return value === undefined || value === '' ? undefined : positiveInteger(name, value);
 }
 
+/** API_KEYS split on commas, blanks dropped; a key with spaces inside is a typo, not a key. */
+export function apiKeys(value: string | undefined): string[] {
+  const keys = (value ?? '').split(',').map((key) => key.trim()).filter((key) => key !== '');
+  const bad = keys.find((key) => /\s/.test(key));
+  if (bad !== undefined) throw new ConfigurationError(`API_KEYS must be comma-separated keys without spaces, got "${bad.slice(0, 4)}…"`);
+  return keys;
+}
+
 export function readGatewaySettings(): GatewaySettings {
   const path = modelPath();
   if (!existsSync(path)) throw new ModelNotFoundError(path);
@@ -36,5 +46,6 @@ export function readGatewaySettings(): GatewaySettings {
     modelPath: path,
     maxPromptTokens: optionalPositiveInteger('MAX_PROMPT_TOKENS'),
     maxBodyBytes: optionalPositiveInteger('MAX_BODY_BYTES') ?? DEFAULT_MAX_BODY_BYTES,
+    apiKeys: apiKeys(process.env.API_KEYS),
   };
 }

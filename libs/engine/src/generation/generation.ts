@@ -63,14 +63,15 @@ export class Generation {
     return this.finishReason !== undefined;
   }
 
-  /** Run one decode step; returns the new token, or undefined once finished. */
+  /** Run one decode step; returns the token it generated, or undefined when it generated none (a stop token, or already finished). */
   async step(): Promise<number | undefined> {
     if (this.done) return undefined;
+    const before = this.generated.length;
     const t0 = performance.now();
-    await this.advance([this.generated[this.generated.length - 1]]);
+    await this.advance([this.generated[before - 1]]);
     this.timings.decodeMs += performance.now() - t0;
     this.timings.decodeSteps++;
-    return this.done ? undefined : this.generated[this.generated.length - 1];
+    return this.generated.length > before ? this.generated[before] : undefined;
   }
 
   async finish(): Promise<number[]> {

@@ -1,6 +1,6 @@
 import { LlamaConfig } from '../model/llama-config';
 import { LayerWeights } from '../model/llama-weights';
-import { attention, AttentionValues, groupedAttention, prefixBandedAttention } from './layers/attention';
+import { AttentionValues, groupedAttention, prefixBandedAttention } from './layers/attention';
 import { linear, MatMulMode } from './layers/linear';
 import { swiGluMlp } from './layers/mlp';
 import { rmsNorm } from './layers/rms-norm';
@@ -25,11 +25,11 @@ export const LAYER_IO = {
 } as const;
 
 /**
- * All compute the same attention. 'general': MultiHeadAttention, for many rows against cached ones.
- * 'grouped': MatMuls per KV head, for a few rows. 'prefix-banded': only for calls without cached rows
- * whose tokens come in position order, where causal attention can skip the masked upper triangle.
+ * Both compute the same attention. 'grouped': any mask over cached and new rows. 'prefix-banded': only
+ * for calls without cached rows whose tokens come in position order, where causal attention can skip
+ * the masked upper triangle.
  */
-export type AttentionKind = { readonly kind: 'general' } | { readonly kind: 'grouped' } | { readonly kind: 'prefix-banded'; readonly bands: number };
+export type AttentionKind = { readonly kind: 'grouped' } | { readonly kind: 'prefix-banded'; readonly bands: number };
 
 export function buildDecoderLayerGraph(
   c: LlamaConfig,
@@ -37,7 +37,7 @@ export function buildDecoderLayerGraph(
   rope: { cos: Float32Array; sin: Float32Array },
   layer: number,
   mode: MatMulMode,
-  attentionKind: AttentionKind = { kind: 'general' },
+  attentionKind: AttentionKind = { kind: 'grouped' },
 ): Uint8Array {
   const g = new OnnxGraph(`decoder_layer_${layer}_${mode}_${attentionKind.kind}`);
   const e = c.hiddenSize;
@@ -68,8 +68,6 @@ export function buildDecoderLayerGraph(
 
 function attend(g: OnnxGraph, v: AttentionValues, c: LlamaConfig, kind: AttentionKind): { output: string; importance: string } {
   switch (kind.kind) {
-    case 'general':
-      return attention(g, v, c);
     case 'grouped':
       return groupedAttention(g, v, c);
     case 'prefix-banded':

@@ -19,7 +19,9 @@ export function createSession(model: Uint8Array, opts: SessionOptions): Promise<
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-    enableCpuMemArena: true,
+    // Each session's arena would keep the largest size it ever needed, for every layer: measured
+    // 4.3 GB RSS after a 2.4k-token prefill with arenas, 12.6 GB and growing at 4k.
+    enableCpuMemArena: false,
     extra: { session: { intra_op: { allow_spinning: opts.spinning === false ? '0' : '1' } } },
   });
 }

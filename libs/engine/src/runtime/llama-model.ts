@@ -38,7 +38,7 @@ export interface LayerOutput {
 }
 
 /**
- * From this many rows on, a layer runs its float-activation variant: measured here, MatMulNBits with
+ * From this many rows on, a prefill runs the float-activation variant: measured here, MatMulNBits with
  * fp32 activations overtakes the int8 path at a few hundred rows (15.6 vs 22.3 ms for 2048x576x1536)
  * while the int8 path is ~20x faster for a single row.
  */
@@ -47,12 +47,11 @@ export const WIDE_ROWS = 256;
 /** Query bands of the prefill variant's attention; see prefixBandedAttention. */
 const PREFILL_BANDS = 4;
 
+/** Two variants per layer; each holds its own copy of the weights, so there is no third. */
 interface LayerSessions {
-  /** int8 activations, grouped attention: few rows against cached ones (decode steps). */
-  readonly narrow: InferenceSession;
-  /** float activations: many rows, or no cached rows. */
-  readonly wide: InferenceSession;
-  /** float activations, many rows, no cached rows, position order: a prefill. */
+  /** int8 activations, grouped attention over cached rows: decode steps and anything else. */
+  readonly step: InferenceSession;
+  /** float activations, causal bands: many rows in position order with no cached rows (a prefill). */
   readonly prefill: InferenceSession;
 }
 
@@ -78,8 +77,7 @@ export class LlamaModel {
     for (let l = 0; l < config.layerCount; l++) {
       const weights = layerWeights(gguf, config, l);
       layers.push({
-        narrow: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'int8', { kind: 'grouped' }), { ...opts, spinning: false }),
-        wide: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'float'), opts),
+        step: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'int8', { kind: 'grouped' }), { ...opts, spinning: false }),
         prefill: await createSession(buildDecoderLayerGraph(config, weights, rope, l, 'float', { kind: 'prefix-banded', bands: PREFILL_BANDS }), opts),
       });
     }
@@ -109,30 +107,28 @@ export class LlamaModel {
     const c = this.config;
     const n = input.positions.length;
     const kvWidth = c.kvHeadCount * c.headDim;
-    const m = input.pastRows;
-    const out = await this.sessionFor(layer, input).run({
+    const sessions = this.layers[layer];
+    const prefill = input.pastRows === 0 && n >= WIDE_ROWS && ascending(input.positions);
+    // The step variant reads cached rows in place and needs at least one (an empty MatMul operand
+    // makes onnxruntime's CPU kernels divide by zero): without any, it gets a zero row masked out.
+    const blank = !prefill && input.pastRows === 0;
+    const m = blank ? 1 : input.pastRows;
+    const pastKey = blank ? new Float32Array(kvWidth) : input.pastKey.subarray(0, m * kvWidth);
+    const pastValue = blank ? pastKey : input.pastValue.subarray(0, m * kvWidth);
+    const out = await (prefill ? sessions.prefill : sessions.step).run({
       [LAYER_IO.hidden]: floatTensor(input.hidden, [1, n, c.hiddenSize]),
       [LAYER_IO.positions]: int64Tensor(input.positions, [1, n]),
-      [LAYER_IO.pastKey]: floatTensor(input.pastKey.subarray(0, m * kvWidth), [1, m, kvWidth]),
-      [LAYER_IO.pastValue]: floatTensor(input.pastValue.subarray(0, m * kvWidth), [1, m, kvWidth]),
-      [LAYER_IO.bias]: floatTensor(input.bias, [1, 1, n, m + n]),
+      [LAYER_IO.pastKey]: floatTensor(pastKey, [1, m, kvWidth]),
+      [LAYER_IO.pastValue]: floatTensor(pastValue, [1, m, kvWidth]),
+      [LAYER_IO.bias]: floatTensor(blank ? withMaskedColumn(input.bias, n) : input.bias, [1, 1, n, m + n]),
     });
+    const importance = floatData(out[LAYER_IO.importance], LAYER_IO.importance);
     return {
       hidden: floatData(out[LAYER_IO.hiddenOut], LAYER_IO.hiddenOut),
       key: floatData(out[LAYER_IO.newKey], LAYER_IO.newKey),
       value: floatData(out[LAYER_IO.newValue], LAYER_IO.newValue),
-      importance: floatData(out[LAYER_IO.importance], LAYER_IO.importance),
+      importance: blank ? importance.subarray(1) : importance,
     };
-  }
-
-  private sessionFor(layer: number, input: LayerInput): InferenceSession {
-    const sessions = this.layers[layer];
-    const n = input.positions.length;
-    // The narrow variant reads cached rows in place and needs some: an empty MatMul operand makes
-    // onnxruntime's CPU kernels divide by zero. Without cached rows, a long prompt in position order
-    // is a prefill; anything else is short and takes the wide variant.
-    if (input.pastRows === 0) return n >= WIDE_ROWS && ascending(input.positions) ? sessions.prefill : sessions.wide;
-    return n < WIDE_ROWS ? sessions.narrow : sessions.wide;
   }
 
   /** Logits [n, V] for n final hidden states [n, E]. */
@@ -143,8 +139,18 @@ export class LlamaModel {
   }
 
   async release(): Promise<void> {
-    await Promise.all([...this.layers.flatMap((l) => [l.narrow, l.wide, l.prefill]), this.head].map((s) => s.release()));
+    await Promise.all([...this.layers.flatMap((l) => [l.step, l.prefill]), this.head].map((s) => s.release()));
   }
+}
+
+/** [n, 1+n]: a leading column that no query may see, then `bias` ([n, n]). */
+function withMaskedColumn(bias: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(n * (n + 1));
+  for (let i = 0; i < n; i++) {
+    out[i * (n + 1)] = -Infinity;
+    out.set(bias.subarray(i * n, (i + 1) * n), i * (n + 1) + 1);
+  }
+  return out;
 }
 
 function ascending(values: ArrayLike<number>): boolean {

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsNotEmpty, IsObject, IsString, ValidateIf, ValidateNested } from 'class-validator';
 import { DocumentDto } from '../../jobs/dto/document.dto';
@@ -10,6 +11,7 @@ const MAX_BATCH_QUESTIONS = 256;
 
 /** One question over its own documents. */
 export class BatchItemDto {
+  @ApiProperty({ type: [DocumentDto], minItems: 1, maxItems: MAX_DOCUMENTS })
   @ValidateNested({ each: true })
   @Type(() => DocumentDto)
   @IsObject({ each: true })
@@ -18,6 +20,7 @@ export class BatchItemDto {
   @IsArray()
   documents!: DocumentDto[];
 
+  @ApiProperty()
   @IsNotEmpty()
   @IsString()
   question!: string;
@@ -29,6 +32,7 @@ export class BatchItemDto {
  * A property's checks run from the bottom up (see GenerationOptionsDto).
  */
 export class CreateBatchDto extends GenerationOptionsDto {
+  @ApiPropertyOptional({ type: [DocumentDto], minItems: 1, maxItems: MAX_DOCUMENTS, description: 'Documents shared by every question; send with questions, or send items.' })
   @ValidateIf((o: CreateBatchDto) => o.documents !== undefined || noneSent(o, SHAPES))
   @IsDefined({ message: 'send documents with questions, or items' })
   @ValidateNested({ each: true })
@@ -40,6 +44,7 @@ export class CreateBatchDto extends GenerationOptionsDto {
   @OnlyOneOf(SHAPES)
   documents?: DocumentDto[];
 
+  @ApiPropertyOptional({ type: [String], minItems: 1, maxItems: MAX_BATCH_QUESTIONS })
   @ValidateIf((o: CreateBatchDto) => o.questions !== undefined || o.documents !== undefined)
   @IsDefined({ message: 'questions are required with documents' })
   @IsNotEmpty({ each: true })
@@ -50,6 +55,7 @@ export class CreateBatchDto extends GenerationOptionsDto {
   @OnlyWith('documents')
   questions?: string[];
 
+  @ApiPropertyOptional({ type: [BatchItemDto], minItems: 1, maxItems: MAX_BATCH_QUESTIONS, description: 'Questions that each carry their own documents.' })
   @ValidateIf((o: CreateBatchDto) => o.items !== undefined)
   @ValidateNested({ each: true })
   @Type(() => BatchItemDto)

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsNotEmpty, IsObject, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
 import { noneSent, OnlyOneOf, OnlyWith } from '../../validation/input-alternatives';
@@ -7,7 +8,7 @@ import { GenerationOptionsDto } from './generation-options.dto';
 
 const INPUTS = ['prompt', 'messages', 'documents'] as const;
 export const MAX_DOCUMENTS = 100;
-const MAX_MESSAGES = 256;
+export const MAX_MESSAGES = 256;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
 /**
@@ -16,6 +17,7 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
  * GenerationOptionsDto, a property's checks run from the bottom up.
  */
 export class CreateJobDto extends GenerationOptionsDto {
+  @ApiPropertyOptional({ description: 'Send exactly one of prompt, messages, or documents with question.', example: 'What is the capital of France?' })
   @ValidateIf((o: CreateJobDto) => o.prompt !== undefined || noneSent(o, INPUTS))
   @IsDefined({ message: 'send one of prompt, messages, or documents with question' })
   @IsNotEmpty()
@@ -24,11 +26,13 @@ export class CreateJobDto extends GenerationOptionsDto {
   prompt?: string;
 
   /** Wrap the prompt as one user message in the model's chat template; defaults to whether the model has one. */
+  @ApiPropertyOptional({ description: "Wrap the prompt as one user message in the model's chat template; defaults to whether the model has one." })
   @ValidateIf((o: CreateJobDto) => o.chat !== undefined)
   @IsBoolean()
   @OnlyWith('prompt')
   chat?: boolean;
 
+  @ApiPropertyOptional({ type: [ChatMessageDto], maxItems: MAX_MESSAGES })
   @ValidateIf((o: CreateJobDto) => o.messages !== undefined)
   @ValidateNested({ each: true })
   @Type(() => ChatMessageDto)
@@ -39,6 +43,7 @@ export class CreateJobDto extends GenerationOptionsDto {
   @OnlyOneOf(INPUTS)
   messages?: ChatMessageDto[];
 
+  @ApiPropertyOptional({ type: [DocumentDto], maxItems: MAX_DOCUMENTS, description: 'Documents to answer `question` from; they come first in the prompt, the question last.' })
   @ValidateIf((o: CreateJobDto) => o.documents !== undefined)
   @ValidateNested({ each: true })
   @Type(() => DocumentDto)
@@ -49,6 +54,7 @@ export class CreateJobDto extends GenerationOptionsDto {
   @OnlyOneOf(INPUTS)
   documents?: DocumentDto[];
 
+  @ApiPropertyOptional({ description: 'Required with documents.' })
   @ValidateIf((o: CreateJobDto) => o.question !== undefined || o.documents !== undefined)
   @IsDefined({ message: 'question is required with documents' })
   @IsNotEmpty()
@@ -57,6 +63,7 @@ export class CreateJobDto extends GenerationOptionsDto {
   question?: string;
 
   /** A retry with the same key gets the same job back instead of a second one (also as the Idempotency-Key header). */
+  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, description: 'A retry with the same key gets the same job back (also as the Idempotency-Key header).' })
   @ValidateIf((o: CreateJobDto) => o.idempotencyKey !== undefined)
   @Length(1, MAX_IDEMPOTENCY_KEY_LENGTH)
   @IsString()

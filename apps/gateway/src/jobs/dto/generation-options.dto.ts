@@ -1,9 +1,10 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsNumber, IsPositive, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { GenerationOptions, ScheduleSpec } from '@lazyllm/contracts';
 import { IsSchedule } from '../../validation/is-schedule';
 
 /** Largest maxTokens a request may ask for; the model's context window may end a generation sooner. */
-const MAX_TOKENS_LIMIT = 4096;
+export const MAX_TOKENS_LIMIT = 4096;
 const MAX_STOP_SEQUENCES = 8;
 const MAX_STOP_LENGTH = 64;
 
@@ -15,32 +16,38 @@ const MAX_STOP_LENGTH = 64;
  * type check sits next to the property and the range checks above it.
  */
 export class GenerationOptionsDto implements GenerationOptions {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKENS_LIMIT, default: 128, description: 'Most tokens to generate.' })
   @Max(MAX_TOKENS_LIMIT)
   @Min(1)
   @IsInt()
   maxTokens = 128;
 
   /** 0 is greedy. */
+  @ApiPropertyOptional({ minimum: 0, maximum: 2, default: 0, description: '0 is greedy.' })
   @Max(2)
   @Min(0)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   temperature = 0;
 
   /** 0 keeps every token. */
+  @ApiPropertyOptional({ minimum: 0, default: 40, description: 'Sample from the k most likely tokens; 0 keeps every token.' })
   @Min(0)
   @IsInt()
   topK = 40;
 
+  @ApiPropertyOptional({ exclusiveMinimum: true, minimum: 0, maximum: 1, default: 0.95 })
   @Max(1)
   @IsPositive()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   topP = 0.95;
 
+  @ApiPropertyOptional({ minimum: 0, maximum: 0xffffffff, default: 0, description: 'Sampling seed.' })
   @Max(0xffffffff)
   @Min(0)
   @IsInt()
   seed = 0;
 
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_STOP_SEQUENCES, default: [], description: 'Strings that end the answer (not included in it).' })
   @MaxLength(MAX_STOP_LENGTH, { each: true })
   @IsNotEmpty({ each: true })
   @IsString({ each: true })
@@ -48,10 +55,16 @@ export class GenerationOptionsDto implements GenerationOptions {
   @IsArray()
   stop: string[] = [];
 
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string', enum: ['default', 'none'] }, { type: 'object', properties: { layers: { type: 'array', items: { type: 'integer' } }, percentiles: { type: 'array', items: { type: 'number' } } } }],
+    default: 'default',
+    description: 'LazyLLM pruning schedule: at each listed layer, drop the tokens below that attention-importance percentile. "none" computes every token at every layer.',
+  })
   @IsSchedule()
   schedule: ScheduleSpec | 'default' | 'none' = 'default';
 
   /** 'f32' hands the exact state to the decode pool; 'f16' halves its size. */
+  @ApiPropertyOptional({ enum: ['f32', 'f16'], default: 'f32', description: "'f32' hands the exact state to the decode pool; 'f16' halves its size." })
   @IsIn(['f32', 'f16'])
   kvPrecision: 'f32' | 'f16' = 'f32';
 }

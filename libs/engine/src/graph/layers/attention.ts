@@ -34,20 +34,9 @@ function repeatKvHeads(g: OnnxGraph, x: string, geo: AttentionGeometry): string 
 }
 
 /**
- * Multi-head attention with a general additive mask, which is what lets a step attend over any
- * subset of cached tokens by original position. Also returns the last query's attention
- * probabilities averaged over heads, [m+n]: LazyLLM's token importance.
- */
-export function attention(g: OnnxGraph, v: AttentionValues, geo: AttentionGeometry): { output: string; importance: string } {
-  const rawKeys = allRows(g, v.pastKeys, v.newKeys);
-  const keys = repeatKvHeads(g, rawKeys, geo);
-  const values = repeatKvHeads(g, allRows(g, v.pastValues, v.newValues), geo);
-  const output = g.op('MultiHeadAttention', [v.query, keys, values, '', '', v.bias], { num_heads: int(geo.headCount) }, { domain: MS_DOMAIN });
-  return { output, importance: lastQueryImportance(g, v.query, rawKeys, v.bias, geo) };
-}
-
-/**
- * The same attention for a few query rows (decode steps), written with MatMuls over KV-head groups:
+ * Attention with a general additive mask, which is what lets a step attend over any subset of cached
+ * tokens by original position, plus the last query's attention probabilities averaged over heads
+ * ([m+n], LazyLLM's token importance). Written with MatMuls over KV-head groups:
  * the cached rows are read in place, once per KV head, instead of being copied next to the new rows
  * and repeated for every query head as MultiHeadAttention needs; the importance comes from the same
  * probabilities. Measured for one row against 512 cached ones: those copies took most of the layer.
@@ -82,7 +71,7 @@ export function groupedAttention(g: OnnxGraph, v: AttentionValues, geo: Attentio
  * order (a prefill): a query never sees a key after its own row, so the rows are split into `chunks`
  * bands and band i attends over the key prefix that ends with it. The score matrices then cover
  * (chunks+1)/(2*chunks) of n x n instead of all of it, skipping most of the masked upper triangle.
- * Same inputs and results as `attention`.
+ * Same inputs and results as `groupedAttention`.
  */
 export function prefixBandedAttention(g: OnnxGraph, v: AttentionValues, geo: AttentionGeometry, chunks: number): { output: string; importance: string } {
   const rawKeys = allRows(g, v.pastKeys, v.newKeys);

@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { MAX_MESSAGES } from '../../jobs/dto/create-job.dto';
+import { MAX_TOKENS_LIMIT } from '../../jobs/dto/generation-options.dto';
+import { ChatMessageParamDto } from './chat-message-param.dto';
+import { OpenAiSamplingDto } from './openai-sampling.dto';
+import { OnlyNoOp } from './openai-validators';
+
+/** POST /v1/chat/completions: messages rendered with the model's chat template. */
+export class CreateChatCompletionDto extends OpenAiSamplingDto {
+  @ApiProperty({ type: [ChatMessageParamDto], minItems: 1, maxItems: MAX_MESSAGES })
+  @ValidateNested({ each: true })
+  @Type(() => ChatMessageParamDto)
+  @IsObject({ each: true })
+  @ArrayMaxSize(MAX_MESSAGES)
+  @ArrayMinSize(1)
+  @IsArray()
+  messages!: ChatMessageParamDto[];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKENS_LIMIT, description: `Default: up to ${MAX_TOKENS_LIMIT} tokens, or the end of the context window.` })
+  @IsOptional()
+  @Max(MAX_TOKENS_LIMIT)
+  @Min(1)
+  @IsInt()
+  max_completion_tokens?: number | null;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKENS_LIMIT, description: 'The older name of max_completion_tokens.' })
+  @IsOptional()
+  @Max(MAX_TOKENS_LIMIT)
+  @Min(1)
+  @IsInt()
+  max_tokens?: number | null;
+
+  @ApiPropertyOptional({ enum: [false] })
+  @OnlyNoOp((value) => value === false, 'send false or leave it out')
+  logprobs?: boolean | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'Not supported: leave it out.' })
+  @OnlyNoOp(() => false, 'leave it out')
+  top_logprobs?: number | null;
+
+  @ApiPropertyOptional({ type: 'object', properties: { type: { type: 'string', enum: ['text'] } }, description: 'Only {"type": "text"}.' })
+  @OnlyNoOp((value) => typeof value === 'object' && value !== null && JSON.stringify(value) === '{"type":"text"}', 'send {"type": "text"} or leave it out')
+  response_format?: { type: 'text' } | null;
+}
