@@ -47,11 +47,11 @@ async function runApps(redisUrl: string): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  // Checked here too, so a missing model is one line before anything starts.
+  // Model and Redis are checked before the build, so a missing one is one line at once.
   readEngineSettings();
-  build();
   const redis = await redisUrl();
   try {
+    build();
     return (await runApps(redis.url)) ? 0 : 1;
   } finally {
     if (redis.local) {

@@ -1,7 +1,7 @@
 import { LlamaConfig } from '../model/llama-config';
 import { LayerWeights } from '../model/llama-weights';
 import { AttentionValues, groupedAttention, prefixBandedAttention } from './layers/attention';
-import { linear, MatMulMode } from './layers/linear';
+import { linear, linears, MatMulMode } from './layers/linear';
 import { swiGluMlp } from './layers/mlp';
 import { rmsNorm } from './layers/rms-norm';
 import { rotary } from './layers/rotary';
@@ -52,9 +52,9 @@ export function buildDecoderLayerGraph(
   const sin = g.initializer('rope.sin', 'float32', [rope.sin.length / half, half], rope.sin);
 
   const h = rmsNorm(g, x, w.attnNorm, c.rmsEpsilon, 'attn_norm');
-  const q = rotary(g, linear(g, h, w.q, 'attn_q', mode), positions, cos, sin, c.headCount);
-  const k = rotary(g, linear(g, h, w.k, 'attn_k', mode), positions, cos, sin, c.kvHeadCount);
-  const v = linear(g, h, w.v, 'attn_v', mode);
+  const [query, key, v] = linears(g, h, [w.q, w.k, w.v], 'attn_qkv', mode);
+  const q = rotary(g, query, positions, cos, sin, c.headCount);
+  const k = rotary(g, key, positions, cos, sin, c.kvHeadCount);
   const att = attend(g, { query: q, pastKeys: pastKey, pastValues: pastValue, newKeys: k, newValues: v, bias }, c, attentionKind);
   const x2 = g.op('Add', [x, linear(g, att.output, w.o, 'attn_output', mode)]);
   const out = g.op('Add', [x2, swiGluMlp(g, rmsNorm(g, x2, w.ffnNorm, c.rmsEpsilon, 'ffn_norm'), w, 'ffn', mode)]);

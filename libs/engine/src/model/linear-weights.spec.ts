@@ -5,7 +5,7 @@ import { GgmlType } from '../gguf/ggml-types';
 import { linear, MatMulMode } from '../graph/layers/linear';
 import { OnnxGraph } from '../graph/onnx-graph';
 import { createSession, floatData, floatTensor } from '../runtime/layer-session';
-import { linearWeight, NBitsWeight } from './linear-weights';
+import { linearWeight, NBitsWeight, stackedWeight } from './linear-weights';
 
 const K = 96;
 const N = 7;
@@ -52,6 +52,24 @@ describe('linearWeight repacking into MatMulNBits form', () => {
   it('other types become dense fp32 weights', () => {
     const bytes = weightBytes(GgmlType.F16);
     expect(linearWeight(GgmlType.F16, bytes, K, N)).toEqual({ kind: 'dense', k: K, n: N, weight: dequantize(GgmlType.F16, bytes, K * N) });
+  });
+});
+
+describe('stackedWeight', () => {
+  it.each(QUANTIZED)('$name: stacked weights decode to the parts one after the other', ({ type }) => {
+    const a = linearWeight(type, weightBytes(type), K, N);
+    const b = linearWeight(type, encodeTensor(type, new SeededRandom(4).normals(K * 2, 0, 0.1)), K, 2);
+    const stacked = stackedWeight([a, b])!;
+    expect(stacked.n).toBe(N + 2);
+    const parts = [a, b].map((w) => decodeNBits(w as NBitsWeight));
+    expect(decodeNBits(stacked)).toEqual(Float32Array.from([...parts[0], ...parts[1]]));
+  });
+
+  it('refuses weights of different forms or input widths', () => {
+    const q41 = linearWeight(GgmlType.Q4_1, weightBytes(GgmlType.Q4_1), K, N);
+    expect(stackedWeight([q41, linearWeight(GgmlType.Q4_0, weightBytes(GgmlType.Q4_0), K, N)])).toBeUndefined();
+    expect(stackedWeight([q41, linearWeight(GgmlType.F16, weightBytes(GgmlType.F16), K, N)])).toBeUndefined();
+    expect(stackedWeight([q41, linearWeight(GgmlType.Q4_1, encodeTensor(GgmlType.Q4_1, new SeededRandom(4).normals(64 * 2, 0, 0.1)), 64, 2)])).toBeUndefined();
   });
 });
 

@@ -86,3 +86,31 @@ function repackQ8(bytes: Uint8Array, k: number, n: number): NBitsWeight {
   }
   return { kind: 'nbits', bits: 8, k, n, blockSize: BLOCK, packed, scales, codeZero: 128 };
 }
+
+/**
+ * Several weights over the same input as one, their output rows stacked in order, when they share a
+ * quantized form (same bits, zero code and offsets); otherwise undefined. One wide matmul instead of
+ * several narrow ones quantizes the input once and dispatches once.
+ */
+export function stackedWeight(weights: readonly LinearWeight[]): NBitsWeight | undefined {
+  const [first] = weights;
+  if (first?.kind !== 'nbits') return undefined;
+  const parts = weights.filter((w): w is NBitsWeight => w.kind === 'nbits' && w.bits === first.bits && w.k === first.k && w.codeZero === first.codeZero && !w.blockMins === !first.blockMins);
+  if (parts.length !== weights.length) return undefined;
+  const concat = <T extends Uint8Array | Float32Array>(arrays: T[], make: (n: number) => T): T => {
+    const out = make(arrays.reduce((sum, a) => sum + a.length, 0));
+    let at = 0;
+    for (const a of arrays) {
+      out.set(a, at);
+      at += a.length;
+    }
+    return out;
+  };
+  return {
+    ...first,
+    n: parts.reduce((sum, w) => sum + w.n, 0),
+    packed: concat(parts.map((w) => w.packed), (n) => new Uint8Array(n)),
+    scales: concat(parts.map((w) => w.scales), (n) => new Float32Array(n)),
+    blockMins: first.blockMins && concat(parts.map((w) => w.blockMins!), (n) => new Float32Array(n)),
+  };
+}

@@ -1,4 +1,4 @@
-import { LinearWeight, NBitsWeight } from '../../model/linear-weights';
+import { LinearWeight, NBitsWeight, stackedWeight } from '../../model/linear-weights';
 import { int, MS_DOMAIN, OnnxGraph } from '../onnx-graph';
 
 /**
@@ -16,6 +16,14 @@ export function linear(g: OnnxGraph, x: string, w: LinearWeight, name: string, m
   const flat = g.op('Reshape', [x, g.constInt64('flat', [-1, w.k])]);
   const y = g.op('Gemm', [flat, weight], { transB: int(1) });
   return g.op('Reshape', [y, g.constInt64('unflat', [1, -1, w.n])]);
+}
+
+/** x W_i^T for each weight, as one matmul split in parts when the weights can be stacked. */
+export function linears(g: OnnxGraph, x: string, weights: readonly LinearWeight[], name: string, mode: MatMulMode): string[] {
+  const stacked = stackedWeight(weights);
+  if (!stacked) return weights.map((w, i) => linear(g, x, w, `${name}.${i}`, mode));
+  const y = linear(g, x, stacked, name, mode);
+  return g.opMulti('Split', [y, g.constInt64(`${name}.parts`, weights.map((w) => w.n))], { axis: int(-1) }, { count: weights.length });
 }
 
 /** MatMulNBits' implicit zero point is the middle code (8 or 128); others go in as packed uint8. */

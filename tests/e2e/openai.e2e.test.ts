@@ -1,0 +1,119 @@
+/**
+ * The OpenAI-compatible API as deployed: Redis, the gateway and one process of each worker pool, each a
+ * separate process running the compiled app, driven by the official `openai` client. Answers must equal
+ * what the engine produces in this process for the same request.
+ */
+import OpenAI from 'openai';
+import type { GenerationOptions, JobInput } from '@lazyllm/contracts';
+import { ChatTemplate, Generation, LlamaModel, readGguf, Tokenizer } from '@lazyllm/engine';
+import { AnswerText, promptTokens } from '@lazyllm/prompts';
+import { generationParams } from '../../apps/shared/generation-params';
+import { modelPath } from '../../apps/shared/engine-settings';
+import { freePort } from '../../libs/redis-server/src/tcp';
+import { AppProcess } from '../pipeline/support/app-process';
+import { startTestRedis, type TestRedis } from '../support/redis';
+import { buildApps, type AppBuild } from './support/app-build';
+
+const MAX_TOKENS = 12;
+/** Greedy, so the seed and the sampling filters do not matter. */
+const OPTIONS: GenerationOptions = { maxTokens: MAX_TOKENS, temperature: 0, topK: 0, topP: 1, seed: 0, stop: [], schedule: 'default', kvPrecision: 'f32' };
+const KEY = 'e2e-key';
+
+describe('the openai client against the service: gateway, a prefill and a decode worker process, Redis', () => {
+  let build: AppBuild;
+  let redis: TestRedis;
+  let apps: AppProcess[] = [];
+  let gatewayUrl: string;
+  let client: OpenAI;
+  let model: LlamaModel;
+  let tokenizer: Tokenizer;
+  let template: ChatTemplate;
+
+  beforeAll(async () => {
+    [build, redis] = await Promise.all([buildApps(), startTestRedis()]);
+    const port = await freePort();
+    // One thread everywhere: the processes share two cores, and the same thread count keeps onnxruntime's sums in one order.
+    const env = { ...process.env, MODEL_PATH: modelPath(), REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', THREADS: '1', NO_COLOR: '1', API_KEYS: KEY };
+    apps = await Promise.all([
+      AppProcess.start(build.entry('gateway'), env, /Gateway.*listening on/),
+      AppProcess.start(build.entry('prefill-worker'), env, /PrefillProcessor.*ready/, 120_000),
+      AppProcess.start(build.entry('decode-worker'), env, /DecodeProcessor.*ready/, 120_000),
+    ]);
+    gatewayUrl = `http://127.0.0.1:${port}`;
+    client = new OpenAI({ apiKey: KEY, baseURL: `${gatewayUrl}/v1`, maxRetries: 0, timeout: 90_000 });
+    const gguf = readGguf(modelPath());
+    tokenizer = Tokenizer.fromGguf(gguf);
+    template = ChatTemplate.fromGguf(gguf);
+    model = await LlamaModel.load({ modelPath: modelPath(), threads: 1 });
+  }, 240_000);
+
+  afterAll(async () => {
+    const codes = await Promise.all(apps.map((app) => app.stop()));
+    await model?.release();
+    await redis?.stop();
+    build?.remove();
+    expect(codes).toEqual(apps.map(() => 0));
+  }, 60_000);
+
+  /** The answer the engine gives in this process: text and token count. */
+  async function reference(input: JobInput): Promise<{ text: string; tokens: number; finish: 'stop' | 'length' }> {
+    const generation = await Generation.start(model, promptTokens(input, tokenizer, template), generationParams(OPTIONS, tokenizer));
+    const tokens = await generation.finish();
+    const answer = new AnswerText(tokenizer, []);
+    for (const token of tokens) answer.push(token);
+    return { text: answer.text + answer.finish(), tokens: tokens.length, finish: generation.finishReason ?? 'length' };
+  }
+
+  it('lists the served model', async () => {
+    expect((await client.models.list()).data.map((m) => m.id)).toEqual(['SmolLM2-135M-Instruct.Q4_1']);
+  });
+
+  it('answers a chat completion, not streamed, as the engine does', async () => {
+    const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+    const [completion, expected] = await Promise.all([
+      client.chat.completions.create({ model: 'SmolLM2-135M-Instruct.Q4_1', messages, max_tokens: MAX_TOKENS, temperature: 0 }),
+      reference({ kind: 'chat', messages }),
+    ]);
+    expect(completion.choices[0].message.content).toBe(expected.text);
+    expect(completion.choices[0].finish_reason).toBe(expected.finish);
+    expect(completion.usage?.completion_tokens).toBe(expected.tokens);
+    expect(completion.usage?.prompt_tokens).toBe(promptTokens({ kind: 'chat', messages }, tokenizer, template).length);
+    const stats = (completion as unknown as { lazyllm: { computed_share: number; timings: Record<string, number> } }).lazyllm;
+    expect(stats.computed_share).toBeGreaterThan(0);
+    expect(stats.computed_share).toBeLessThan(1);
+    expect(stats.timings.ttft_ms).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('streams a chat completion whose chunks add up to the same answer', async () => {
+    const messages = [{ role: 'user' as const, content: 'Name three colours.' }];
+    const expected = await reference({ kind: 'chat', messages });
+    const stream = await client.chat.completions.create({ model: 'SmolLM2-135M-Instruct.Q4_1', messages, max_tokens: MAX_TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } });
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(expected.text);
+    expect(chunks.map((c) => c.choices[0]?.finish_reason).filter((r) => r)).toEqual([expected.finish]);
+    expect(chunks[chunks.length - 1].usage?.completion_tokens).toBe(expected.tokens);
+  }, 120_000);
+
+  it('completes raw text, streamed and not, as the engine does', async () => {
+    const prompt = 'The three primary colours are';
+    const expected = await reference({ kind: 'prompt', prompt, chat: false });
+    const whole = await client.completions.create({ model: 'SmolLM2-135M-Instruct.Q4_1', prompt, max_tokens: MAX_TOKENS, temperature: 0 });
+    expect(whole.choices[0].text).toBe(expected.text);
+    const stream = await client.completions.create({ model: 'SmolLM2-135M-Instruct.Q4_1', prompt, max_tokens: MAX_TOKENS, temperature: 0, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
+    expect(text).toBe(expected.text);
+  }, 120_000);
+
+  it('shows the handed-off jobs in the gateway metrics and both pools in its service health', async () => {
+    const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+    const count = (series: string) => Number(metrics.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1]);
+    expect(count('lazyllm_jobs_finished_total{outcome="completed"}')).toBe(4);
+    expect(count('lazyllm_handoff_bytes_count')).toBeGreaterThan(0);
+    expect(count('lazyllm_decode_tokens_per_second_count')).toBeGreaterThan(0);
+    const health = await fetch(`${gatewayUrl}/health/service`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ info: { pools: { prefill: { workers: 1 }, decode: { workers: 1 } } } });
+  });
+});
