@@ -1,5 +1,6 @@
-# One image for every app; docker-compose picks the app with `command`.
-# The model is not baked in: it is mounted from the host's ./models (run `npm run setup` there first).
+# One image for every app; docker-compose (or Kubernetes) picks the app with its command:
+#   node dist/apps/gateway/src/main.js | dist/apps/prefill-worker/src/main.js | dist/apps/decode-worker/src/main.js
+# The model is not baked in: it is mounted at /app/models (run `npm run setup` on the host first).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -14,9 +15,11 @@ RUN npm run build
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip MODELS_DIR=/app/models
+ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip NODE_LLAMA_CPP_SKIP_DOWNLOAD=true MODELS_DIR=/app/models
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist dist
 USER node
+# 3000: the gateway's HTTP API; 9464: a worker's /metrics and /health when METRICS_PORT=9464.
+EXPOSE 3000 9464
 CMD ["node", "dist/apps/gateway/src/main.js"]

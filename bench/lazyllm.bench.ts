@@ -19,7 +19,6 @@ import { ANSWER_PROTOCOL, MAX_ANSWER_TOKENS, runAnswer } from './lazyllm/answer-
 import { frontierChartSpec } from './lazyllm/chart';
 import { DEFAULT_CONFIG, NO_DROP, RANDOM_SEED } from './lazyllm/configs';
 import { matchedComparisons, paretoFrontier } from './lazyllm/frontier';
-import { disableMemoryArena } from './lazyllm/no-memory-arena';
 import { experiments, FULL, PlanSize, QUICK, STATIC_MATCH_TOKENS, sweepConfigs } from './lazyllm/plan';
 import { PromptMode, QaPrompt, qaPrompt } from './lazyllm/qa-prompts';
 import { experimentTable, targetsTable } from './lazyllm/report-table';
@@ -107,7 +106,6 @@ async function main(): Promise<void> {
   const opts = options();
   const date = new Date();
   const machine = machineInfo();
-  disableMemoryArena();
   const model = await LlamaModel.load({ threads: opts.threads });
   const gguf = readGguf(model.path);
   const tokenizer = Tokenizer.fromGguf(gguf);

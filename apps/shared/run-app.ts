@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { QueueSettingsError, RedisUnavailableError } from '@lazyllm/jobs';
+import { MetricsSettingsError } from '@lazyllm/metrics';
 import { ConfigurationError } from './configuration-error';
 import { untilStopSignal } from './stop-signal';
 
@@ -27,5 +28,5 @@ export async function runApp(name: string, start: () => Promise<ClosableApp>): P
 
 /** Problems the user fixes in the environment (settings, model, Redis), whose message says how. */
 function isEnvironmentProblem(err: unknown): err is Error {
-  return err instanceof ConfigurationError || err instanceof QueueSettingsError || err instanceof RedisUnavailableError;
+  return err instanceof ConfigurationError || err instanceof QueueSettingsError || err instanceof RedisUnavailableError || err instanceof MetricsSettingsError;
 }

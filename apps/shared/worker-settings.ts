@@ -1,5 +1,6 @@
 import { HandoffSettings, readHandoffSettings } from '@lazyllm/handoff';
 import { QueueSettings, readQueueSettings } from '@lazyllm/jobs';
+import { readMetricsPort } from '@lazyllm/metrics';
 import { EngineSettings, readEngineSettings } from './engine-settings';
 import { positiveInteger } from './positive-integer';
 
@@ -13,6 +14,8 @@ export interface WorkerSettings {
   readonly handoff: HandoffSettings;
   /** Jobs one process runs at once (PREFILL_CONCURRENCY / DECODE_CONCURRENCY); they share the model and the cores. */
   readonly concurrency: number;
+  /** Where /metrics and /health are served (METRICS_PORT); undefined serves nothing. */
+  readonly metricsPort: number | undefined;
 }
 
 /** Injection token for WorkerSettings. */
@@ -25,5 +28,5 @@ export function concurrency(pool: WorkerPool, env: NodeJS.ProcessEnv = process.e
 }
 
 export function readWorkerSettings(pool: WorkerPool): WorkerSettings {
-  return { pool, engine: readEngineSettings(), queue: readQueueSettings(), handoff: readHandoffSettings(), concurrency: concurrency(pool) };
+  return { pool, engine: readEngineSettings(), queue: readQueueSettings(), handoff: readHandoffSettings(), concurrency: concurrency(pool), metricsPort: readMetricsPort() };
 }

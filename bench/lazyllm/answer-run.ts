@@ -6,7 +6,7 @@ export const MAX_ANSWER_TOKENS = 24;
  * Names the answer protocol below (greedy, the limit, where an answer stops); cached results are keyed
  * on it, so a change here must change it.
  */
-export const ANSWER_PROTOCOL = `greedy-max${MAX_ANSWER_TOKENS}-stop-eog-or-newline-after-text-v1`;
+export const ANSWER_PROTOCOL = `greedy-max${MAX_ANSWER_TOKENS}-stop-eog-or-newline-after-text-not-lead-in-v2`;
 
 export interface AnswerRun {
   readonly promptTokens: number;
@@ -26,7 +26,7 @@ export interface AnswerRun {
 
 /**
  * One greedy answer: prefill (timed alone, that is the TTFT), then decode until an end-of-generation
- * token, a newline once the answer has begun (the prompt asks for one line), or the token limit.
+ * token, the end of the answer's line (see answerEnd), or the token limit.
  */
 export async function runAnswer(model: LlamaModel, tokenizer: Tokenizer, prompt: number[], schedule: PruningSchedule): Promise<AnswerRun> {
   const cpu0 = process.cpuUsage();
@@ -38,7 +38,7 @@ export async function runAnswer(model: LlamaModel, tokenizer: Tokenizer, prompt:
   const decoder = tokenizer.createStreamDecoder({ skipSpecial: true });
   let text = '';
   let used = 0;
-  while (!endsLine(text)) {
+  while (answerEnd(text) === undefined) {
     if (used === g.generated.length) {
       if (g.done) break;
       await g.step();
@@ -46,13 +46,14 @@ export async function runAnswer(model: LlamaModel, tokenizer: Tokenizer, prompt:
     }
     text += decoder.push(g.generated[used++]);
   }
-  if (!endsLine(text)) text += decoder.flush();
+  const end = answerEnd(text);
+  const answer = end === undefined ? text + decoder.flush() : text.slice(0, end);
   return {
     promptTokens: prompt.length,
     ttftMs,
     ttftCpuMs: (cpu.user + cpu.system) / 1000,
     decodeMs: g.timings.decodeMs,
-    answer: text.trim().split('\n')[0],
+    answer: answer.trim().replace(/\s*\n\s*/g, ' '),
     answerTokens: g.generated.slice(0, used),
     prefillShare,
     generationShare: g.state.computedShare,
@@ -60,7 +61,16 @@ export async function runAnswer(model: LlamaModel, tokenizer: Tokenizer, prompt:
   };
 }
 
-/** A newline after the answer's first visible character ends it; leading blank lines do not. */
-function endsLine(text: string): boolean {
-  return text.trimStart().includes('\n');
+/**
+ * Where the answer ends: at the first newline after a line with text, unless that line ends with ':'
+ * ("The answer is:"), a lead-in this model often puts on a line of its own before the answer.
+ */
+export function answerEnd(text: string): number | undefined {
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+    const line = text.slice(lineStart, i).trim();
+    if (line !== '' && !line.endsWith(':')) return i;
+    lineStart = i + 1;
+  }
+  return undefined;
 }

@@ -10,7 +10,7 @@ export interface Experiment {
 
 export const DOC_COUNTS = [10, 20, 40] as const;
 export const SWEEP_DOCUMENTS = 40;
-/** Prompt length the static baseline's percentile is matched at: about 40 documents (measured ~4.9k). */
+/** Prompt length the static baseline's percentile is matched at: about 40 documents (shares barely move with n). */
 export const STATIC_MATCH_TOKENS = 4800;
 
 export interface PlanSize {

@@ -9,7 +9,6 @@ import { containsGoldAnswer, nqOpenRecords } from '../../libs/datasets/src';
 import { ChatTemplate, LlamaModel, NO_PRUNING, readGguf, Tokenizer } from '../../libs/engine/src';
 import { formatTable } from '../lib/table';
 import { runAnswer } from './answer-run';
-import { disableMemoryArena } from './no-memory-arena';
 import { PromptMode, qaPrompt } from './qa-prompts';
 
 const MODES: readonly PromptMode[] = ['chat', 'completion'];
@@ -18,7 +17,6 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { documents: { type: 'string', default: '5' }, questions: { type: 'string', default: '20' } } });
   const documents = Number(values.documents);
   const questions = Number(values.questions);
-  disableMemoryArena();
   const model = await LlamaModel.load({ threads: 2 });
   const gguf = readGguf(model.path);
   const tokenizer = Tokenizer.fromGguf(gguf);

@@ -14,6 +14,7 @@ function row(f: ConfigFigures, defaultId: string, frontier: readonly string[]): 
     Number.isNaN(f.medianPromptTokens) ? '-' : String(Math.round(f.medianPromptTokens)),
     `${pct(f.accuracy)} [${pct(f.accuracyInterval[0])}, ${pct(f.accuracyInterval[1])}]`,
     pct(f.agreement),
+    pct(f.firstTokenAgreement),
     seconds(f.medianTtftMs),
     times(f.ttftSpeedup),
     times(f.ttftCpuSpeedup),
@@ -22,7 +23,7 @@ function row(f: ConfigFigures, defaultId: string, frontier: readonly string[]): 
   ];
 }
 
-const HEADER = ['configuration', 'n', 'prompt tok', 'accuracy [95% CI]', 'agree', 'TTFT s', 'speedup', 'CPU speedup', 'prefill share', 'gen. share'];
+const HEADER = ['configuration', 'n', 'prompt tok', 'accuracy [95% CI]', 'agree', '1st tok', 'TTFT s', 'speedup', 'CPU speedup', 'prefill share', 'gen. share'];
 
 export function experimentTable(e: ExperimentSummary, defaultId: string, frontier: readonly string[] = []): string {
   return formatTable(HEADER, e.configs.map((f) => row(f, defaultId, frontier)));

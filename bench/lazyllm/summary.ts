@@ -20,6 +20,8 @@ export interface ConfigFigures {
   readonly agreement: number;
   /** Same answer tokens as no-drop, share of questions. */
   readonly identicalTokens: number;
+  /** Same first answer token as no-drop: the prefill's own output, before decode steps can diverge. */
+  readonly firstTokenAgreement: number;
   readonly medianPromptTokens: number;
   /** Questions whose TTFT was timed in the same session as no-drop's (the only pairs compared). */
   readonly timedPairs: number;
@@ -35,6 +37,8 @@ export interface ConfigFigures {
   readonly prefillShare: number;
   readonly generationShare: number;
   readonly meanRevived: number;
+  /** Timing reruns whose answer differed from the stored one (should be 0: see CachedResult). */
+  readonly differingReruns: number;
 }
 
 export interface ExperimentSummary {
@@ -85,6 +89,7 @@ function configFigures(config: BenchConfig, pairs: readonly [CachedResult, Cache
     accuracyInterval: wilson(correct, n),
     agreement: mean(pairs.map(([r, base]) => (normalizeAnswer(r.answer) === normalizeAnswer(base.answer) ? 1 : 0))),
     identicalTokens: mean(pairs.map(([r, base]) => (r.answerTokens.join() === base.answerTokens.join() ? 1 : 0))),
+    firstTokenAgreement: mean(pairs.map(([r, base]) => (r.answerTokens[0] === base.answerTokens[0] ? 1 : 0))),
     medianPromptTokens: n === 0 ? NaN : median(pairs.map(([r]) => r.promptTokens)),
     timedPairs: timed.length,
     medianTtftMs: medianTtft,
@@ -95,6 +100,7 @@ function configFigures(config: BenchConfig, pairs: readonly [CachedResult, Cache
     prefillShare: mean(pairs.map(([r]) => r.prefillShare)),
     generationShare: mean(pairs.map(([r]) => r.generationShare)),
     meanRevived: mean(pairs.map(([r]) => r.revived)),
+    differingReruns: pairs.reduce((n, [r]) => n + r.differingReruns, 0),
   };
 }
 

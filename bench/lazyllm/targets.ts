@@ -24,7 +24,7 @@ export function checkTargets(defaultAt40: ConfigFigures | undefined, noDropAt40:
     const loss = 100 * (noDropAt40.accuracy - defaultAt40.accuracy);
     checks.push({
       target: `default schedule accuracy within ${TARGETS.maxAccuracyLossPoints} points of no-drop (40 documents)`,
-      measured: `${pct(defaultAt40.accuracy)} vs ${pct(noDropAt40.accuracy)} (${loss >= 0 ? '-' : '+'}${Math.abs(loss).toFixed(1)} points, ${defaultAt40.questions} questions)`,
+      measured: `${pct(defaultAt40.accuracy)} vs ${pct(noDropAt40.accuracy)} (${loss > 0 ? `${loss.toFixed(1)} points lower` : loss < 0 ? `${(-loss).toFixed(1)} points higher` : 'equal'}, ${defaultAt40.questions} questions)`,
       met: loss <= TARGETS.maxAccuracyLossPoints,
     });
   }

@@ -24,6 +24,8 @@ describe('the openai client against the service: gateway, a prefill and a decode
   let redis: TestRedis;
   let apps: AppProcess[] = [];
   let gatewayUrl: string;
+  /** Where each worker serves /metrics and /health (METRICS_PORT). */
+  let workerMetricsUrls: { prefill: string; decode: string };
   let client: OpenAI;
   let model: LlamaModel;
   let tokenizer: Tokenizer;
@@ -31,15 +33,16 @@ describe('the openai client against the service: gateway, a prefill and a decode
 
   beforeAll(async () => {
     [build, redis] = await Promise.all([buildApps(), startTestRedis()]);
-    const port = await freePort();
+    const [port, prefillMetrics, decodeMetrics] = await Promise.all([freePort(), freePort(), freePort()]);
     // One thread everywhere: the processes share two cores, and the same thread count keeps onnxruntime's sums in one order.
     const env = { ...process.env, MODEL_PATH: modelPath(), REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', THREADS: '1', NO_COLOR: '1', API_KEYS: KEY };
     apps = await Promise.all([
       AppProcess.start(build.entry('gateway'), env, /Gateway.*listening on/),
-      AppProcess.start(build.entry('prefill-worker'), env, /PrefillProcessor.*ready/, 120_000),
-      AppProcess.start(build.entry('decode-worker'), env, /DecodeProcessor.*ready/, 120_000),
+      AppProcess.start(build.entry('prefill-worker'), { ...env, METRICS_PORT: String(prefillMetrics) }, /PrefillProcessor.*ready/, 120_000),
+      AppProcess.start(build.entry('decode-worker'), { ...env, METRICS_PORT: String(decodeMetrics) }, /DecodeProcessor.*ready/, 120_000),
     ]);
     gatewayUrl = `http://127.0.0.1:${port}`;
+    workerMetricsUrls = { prefill: `http://127.0.0.1:${prefillMetrics}`, decode: `http://127.0.0.1:${decodeMetrics}` };
     client = new OpenAI({ apiKey: KEY, baseURL: `${gatewayUrl}/v1`, maxRetries: 0, timeout: 90_000 });
     const gguf = readGguf(modelPath());
     tokenizer = Tokenizer.fromGguf(gguf);
@@ -106,14 +109,33 @@ describe('the openai client against the service: gateway, a prefill and a decode
     expect(text).toBe(expected.text);
   }, 120_000);
 
+  /** One series' value from a Prometheus scrape. */
+  async function scrape(url: string): Promise<(series: string) => number> {
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    return (series) => Number(metrics.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1]);
+  }
+
   it('shows the handed-off jobs in the gateway metrics and both pools in its service health', async () => {
-    const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
-    const count = (series: string) => Number(metrics.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1]);
+    const count = await scrape(gatewayUrl);
     expect(count('lazyllm_jobs_finished_total{outcome="completed"}')).toBe(4);
     expect(count('lazyllm_handoff_bytes_count')).toBeGreaterThan(0);
     expect(count('lazyllm_decode_tokens_per_second_count')).toBeGreaterThan(0);
     const health = await fetch(`${gatewayUrl}/health/service`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ info: { pools: { prefill: { workers: 1 }, decode: { workers: 1 } } } });
+  });
+
+  it('serves each worker\'s own metrics and health on its METRICS_PORT', async () => {
+    const prefill = await scrape(workerMetricsUrls.prefill);
+    expect(prefill('lazyllm_prefill_seconds_count{pool="prefill"}')).toBe(4);
+    expect(prefill('lazyllm_computed_share_count{pool="prefill"}')).toBe(4);
+    expect(prefill('lazyllm_handoff_bytes_count{pool="prefill"}')).toBeGreaterThan(0);
+    const decode = await scrape(workerMetricsUrls.decode);
+    expect(decode('lazyllm_decode_tokens_per_second_count{pool="decode"}')).toBe(prefill('lazyllm_handoff_bytes_count{pool="prefill"}'));
+    for (const [pool, url] of Object.entries(workerMetricsUrls)) {
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', pool, modelLoaded: true, redis: 'ready' });
+    }
   });
 });

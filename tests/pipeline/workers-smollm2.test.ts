@@ -95,4 +95,27 @@ describe('the worker pools on SmolLM2-135M (the default model)', () => {
     expect(f16 / f32).toBeGreaterThan(0.45);
     expect(f16 / f32).toBeLessThan(0.6);
   });
+
+  // Last: it stops the decode worker.
+  it('lets a decode worker told to stop (SIGTERM) finish its running job first', async () => {
+    const jobId = 'smollm2-sigterm';
+    const acceptedAt = Date.now();
+    await store.create(newJobRecord(jobId, acceptedAt));
+    await enqueuePrefill(prefillQueue, { jobId, input: { kind: 'prompt', prompt: 'Count from one to one hundred in words.', chat: true }, options: { ...OPTIONS, maxTokens: 64 }, acceptedAt });
+    // Wait until the decode worker is under way (token 1 is its first), then stop it.
+    let after = '0';
+    let decoding = false;
+    while (!decoding) {
+      const batch = await store.readEvents(jobId, after, 30_000);
+      expect(batch.length).toBeGreaterThan(0);
+      after = batch[batch.length - 1].id;
+      decoding = batch.some(({ event }) => event.type === 'token' && event.index >= 1);
+      expect(batch.every(({ event }) => event.type === 'token')).toBe(true);
+    }
+    const decodeWorker = workers[1];
+    await expect(decodeWorker.stop()).resolves.toBe(0);
+    const record = await store.get(jobId);
+    expect(record).toMatchObject({ status: 'completed' });
+    expect(record!.result!.tokens.length).toBeGreaterThan(1);
+  });
 });

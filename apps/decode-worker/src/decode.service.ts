@@ -3,6 +3,7 @@ import type { DecodeJobData } from '@lazyllm/contracts';
 import { Generation, resumeGeneration, StateFormatError } from '@lazyllm/engine';
 import { HandoffError, StateStore } from '@lazyllm/handoff';
 import { JobStore, TERMINAL_STATUSES } from '@lazyllm/jobs';
+import { ServiceMetrics } from '@lazyllm/metrics';
 import { AnswerText } from '@lazyllm/prompts';
 import { UnrecoverableError } from 'bullmq';
 import { AnswerPublisher } from '../../shared/answer-publisher';
@@ -26,6 +27,7 @@ export class DecodeService {
     @Inject(JobStore) private readonly jobs: JobStore,
     @Inject(STATE_STORE) private readonly states: StateStore,
     @Inject(WORKER_SETTINGS) private readonly settings: WorkerSettings,
+    @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
   ) {}
 
   async run(data: DecodeJobData, attempt: number): Promise<DecodeOutcome> {
@@ -45,9 +47,8 @@ export class DecodeService {
     const t0 = performance.now();
     while (state === 'open' && !generation.done) {
       if (await this.jobs.isCancelled(jobId)) return this.end(data, 'cancelled');
-      await generation.step();
-      // From the generated list rather than step()'s return, which is undefined for a step's last token.
-      state = await publisher.pushAll(generation.generated.slice(publisher.tokenCount));
+      const token = await generation.step();
+      if (token !== undefined) state = await publisher.push(token);
     }
     if (state === 'job-ended') return this.end(data, 'job-ended');
     const decodeMs = performance.now() - t0;
@@ -55,6 +56,8 @@ export class DecodeService {
     const result = jobResult(generation, publisher, prefill.promptTokens, prefill.computedShare);
     const timings = { decodeMs, decodeTokensPerSec: decodeMs > 0 ? (decoded * 1000) / decodeMs : 0, totalMs: Date.now() - data.acceptedAt };
     await this.jobs.finish(jobId, { status: 'completed', result, timings });
+    this.metrics.decodeSpeed.observe(timings.decodeTokensPerSec);
+    this.metrics.finished('completed');
     return this.end(data, 'completed');
   }
 
@@ -73,7 +76,10 @@ export class DecodeService {
 
   /** Cleans up after the job ended: its state deleted, its keys set to expire; a cancel is recorded first. */
   private async end(data: DecodeJobData, how: 'completed' | 'cancelled' | 'job-ended'): Promise<DecodeOutcome> {
-    if (how === 'cancelled') await this.jobs.finish(data.jobId, { status: 'cancelled' });
+    if (how === 'cancelled') {
+      await this.jobs.finish(data.jobId, { status: 'cancelled' });
+      this.metrics.finished('cancelled');
+    }
     await this.states.delete(data.stateRef);
     await this.jobs.expire(data.jobId, this.settings.queue.jobTtlSeconds);
     return how === 'completed' ? 'completed' : 'cancelled';

@@ -46,6 +46,7 @@ void runApp('Gateway', async () => {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.withConfig(config), { abortOnError: false });
   configureGateway(app, config.settings);
   await listen(app, config.settings);
-  new Logger('Gateway').log(`listening on ${await app.getUrl()}`);
+  const access = config.settings.apiKeys.length > 0 ? `${config.settings.apiKeys.length} API key(s) required` : 'no API keys (API_KEYS unset)';
+  new Logger('Gateway').log(`listening on ${await app.getUrl()}, ${access}; docs at /docs, queue dashboard at /admin/queues`);
   return app;
 });

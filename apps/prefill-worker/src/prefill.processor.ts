@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import type { PrefillJobData } from '@lazyllm/contracts';
 import { JobStore, workerOptions } from '@lazyllm/jobs';
 import { Worker } from 'bullmq';
-import { FinalFailureRecorder } from '../../shared/final-failures';
+import { FinalFailureRecorder } from '../../shared/final-failure-recorder';
 import { WORKER_SETTINGS, WorkerSettings } from '../../shared/worker-settings';
 import { PrefillService } from './prefill.service';
 

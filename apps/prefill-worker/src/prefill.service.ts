@@ -3,6 +3,7 @@ import type { JobStatus, PrefillJobData, PrefillReport } from '@lazyllm/contract
 import { Generation, serializeGeneration } from '@lazyllm/engine';
 import type { StateStore } from '@lazyllm/handoff';
 import { createDecodeQueue, DecodeQueue, enqueueDecode, JobStore, TERMINAL_STATUSES } from '@lazyllm/jobs';
+import { ServiceMetrics } from '@lazyllm/metrics';
 import { AnswerText, promptTokens } from '@lazyllm/prompts';
 import { UnrecoverableError } from 'bullmq';
 import { AnswerPublisher } from '../../shared/answer-publisher';
@@ -28,6 +29,7 @@ export class PrefillService implements OnApplicationShutdown {
     @Inject(JobStore) private readonly jobs: JobStore,
     @Inject(STATE_STORE) private readonly states: StateStore,
     @Inject(WORKER_SETTINGS) private readonly settings: WorkerSettings,
+    @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
   ) {
     this.decodeQueue = createDecodeQueue(settings.queue);
   }
@@ -68,6 +70,8 @@ export class PrefillService implements OnApplicationShutdown {
       const result = jobResult(generation, publisher, prompt.length, computedShare);
       const timings = { prefillMs, ttftMs, totalMs: Date.now() - data.acceptedAt };
       if (await this.jobs.finish(jobId, { status: 'completed', result, computedShare, timings })) await this.jobs.expire(jobId, this.settings.queue.jobTtlSeconds);
+      this.metrics.observePrefill({ queueWaitMs, prefillMs, ttftMs, computedShare });
+      this.metrics.finished('completed');
       return 'completed';
     }
 
@@ -78,6 +82,7 @@ export class PrefillService implements OnApplicationShutdown {
     const prefill: PrefillReport = { promptTokens: prompt.length, queueWaitMs, prefillMs, handoffMs, handoffBytes: bytes.length, computedShare, firstTokenAt };
     await this.jobs.update(jobId, { computedShare, timings: { prefillMs, ttftMs, handoffMs } });
     await enqueueDecode(this.decodeQueue, { jobId, stateRef, prefill, stop: options.stop, acceptedAt: data.acceptedAt });
+    this.metrics.observePrefill({ queueWaitMs, prefillMs, ttftMs, computedShare, handoffMs, handoffBytes: bytes.length });
     return 'handed-off';
   }
 
@@ -87,6 +92,7 @@ export class PrefillService implements OnApplicationShutdown {
 
   private async cancel(jobId: string): Promise<PrefillOutcome> {
     if (await this.jobs.finish(jobId, { status: 'cancelled' })) await this.jobs.expire(jobId, this.settings.queue.jobTtlSeconds);
+    this.metrics.finished('cancelled');
     return 'cancelled';
   }
 }

@@ -17,7 +17,7 @@ export function browserAccess(keys: ApiKeys): RequestHandler {
     const login = url.searchParams.get(LOGIN_PARAM);
     if (login !== null && keys.accepts(login)) {
       url.searchParams.delete(LOGIN_PARAM);
-      response.setHeader('Set-Cookie', serializeCookie(API_KEY_COOKIE, login, { httpOnly: true, sameSite: 'strict', path: '/' }));
+      response.setHeader('Set-Cookie', serializeCookie(API_KEY_COOKIE, login, { httpOnly: true, sameSite: 'strict', secure: request.secure, path: '/' }));
       return response.redirect(303, `${url.pathname}${url.search}`);
     }
     const cookie = parseCookies(request.headers.cookie ?? '')[API_KEY_COOKIE];

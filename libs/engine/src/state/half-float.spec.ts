@@ -10,11 +10,19 @@ function nextMagnitude(x: number, step: 1 | -1): number {
   return new Float32Array(bits.buffer)[0];
 }
 
-/** floatToHalf and the row encoder (which has its own fast path for normal halves) on the same inputs. */
+/**
+ * floatToHalf and the row encoder (which has its own fast path for normal halves and writes two halves
+ * at a time when the destination is 4-byte aligned) on the same inputs; the encoder writes into an
+ * aligned and a misaligned destination, which must agree.
+ */
 function bothEncoders(inputs: number[]): { single: number[]; rows: number[] } {
-  const rows = new Uint16Array(inputs.length);
-  encodeHalfRows(Float32Array.from(inputs), rows);
-  return { single: inputs.map(floatToHalf), rows: Array.from(rows) };
+  const src = Float32Array.from(inputs);
+  const aligned = new Uint16Array(inputs.length);
+  const misaligned = new Uint16Array(inputs.length + 1).subarray(1);
+  encodeHalfRows(src, aligned);
+  encodeHalfRows(src, misaligned);
+  expect(Buffer.from(misaligned.buffer, misaligned.byteOffset, misaligned.byteLength).equals(Buffer.from(aligned.buffer))).toBe(true);
+  return { single: inputs.map(floatToHalf), rows: Array.from(aligned) };
 }
 
 describe('floatToHalf', () => {
@@ -55,12 +63,34 @@ describe('floatToHalf', () => {
 
 describe('half rows', () => {
   it('saturate finite values beyond the half range instead of making them infinite', () => {
-    const src = Float32Array.of(1e6, -1e6, 70000, Infinity, -Infinity, NaN, 1.5, -0);
+    // 65520 is the first value IEEE rounding takes to infinity; 65519 still rounds down to 65504.
+    const src = Float32Array.of(1e6, -1e6, 70000, 65520, -65535, 65519, Infinity, -Infinity, NaN, 1.5, -0);
     const half = new Uint16Array(src.length);
     encodeHalfRows(src, half);
     const back = new Float32Array(src.length);
     decodeHalfRows(half, back);
-    expect(Array.from(back)).toEqual([65504, -65504, 65504, Infinity, -Infinity, NaN, 1.5, -0]);
+    expect(Array.from(back)).toEqual([65504, -65504, 65504, 65504, -65504, 65504, Infinity, -Infinity, NaN, 1.5, -0]);
+  });
+
+  it('decode every half to the float it stands for, from aligned and misaligned sources', () => {
+    const halves = Uint16Array.from({ length: 65536 }, (_, h) => h);
+    const misaligned = new Uint16Array(halves.length + 1).subarray(1);
+    misaligned.set(halves);
+    const expected = Float32Array.from(halves, halfToFloat);
+    for (const src of [halves, misaligned]) {
+      const back = new Float32Array(src.length);
+      decodeHalfRows(src, back);
+      expect(Buffer.from(back.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    }
+  });
+
+  it('convert rows of odd length, the last value included', () => {
+    const src = Float32Array.of(0.5, -2, 3.25);
+    const half = new Uint16Array(3);
+    encodeHalfRows(src, half);
+    const back = new Float32Array(3);
+    decodeHalfRows(half, back);
+    expect(Array.from(back)).toEqual([0.5, -2, 3.25]);
   });
 
   it('encode a row view at an offset of its buffer, not the buffer start', () => {

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { ChatTemplate, Generation, LlamaModel, readGguf, Tokenizer } from '@lazyllm/engine';
+import { AnswerText, promptTokens } from '@lazyllm/prompts';
+import { ModelNotFoundError } from '../../shared/configuration-error';
+import { generationParams } from '../../shared/generation-params';
+import { generationOptions, type Answerer, type QaAnswer, type QaGenerationOptions, type QaTask } from './qa-task';
+
+/** Answers in this process with the engine, one question at a time: the same prompt and parameters the workers use, no Redis. */
+export class LocalAnswerer implements Answerer {
+  readonly mode = 'local';
+  readonly concurrency = 1;
+
+  private constructor(
+    private readonly model: LlamaModel,
+    private readonly tokenizer: Tokenizer,
+    private readonly template: ChatTemplate,
+    private readonly options: QaGenerationOptions,
+  ) {}
+
+  static async load(modelPath: string, threads: number | undefined, options: QaGenerationOptions): Promise<LocalAnswerer> {
+    if (!existsSync(modelPath)) throw new ModelNotFoundError(modelPath);
+    const gguf = readGguf(modelPath);
+    const model = await LlamaModel.load({ modelPath, threads });
+    return new LocalAnswerer(model, Tokenizer.fromGguf(gguf), ChatTemplate.fromGguf(gguf), options);
+  }
+
+  async answer(task: QaTask, _attempt: number, signal: AbortSignal): Promise<QaAnswer> {
+    const started = performance.now();
+    const prompt = promptTokens({ kind: 'document-qa', documents: task.documents, question: task.question }, this.tokenizer, this.template);
+    const generation = await Generation.start(this.model, prompt, generationParams(generationOptions(this.options), this.tokenizer));
+    const ttftMs = performance.now() - started;
+    while (!generation.done) {
+      signal.throwIfAborted();
+      await generation.step();
+    }
+    const text = new AnswerText(this.tokenizer, []);
+    for (const token of generation.generated) text.push(token);
+    const { prefillMs, decodeMs, decodeSteps } = generation.timings;
+    return {
+      answer: text.text + text.finish(),
+      finishReason: generation.finishReason ?? 'length',
+      usage: { promptTokens: prompt.length, completionTokens: generation.generated.length },
+      computedShare: generation.state.computedShare,
+      timings: { ttftMs, prefillMs, decodeMs, decodeTokensPerSec: decodeMs > 0 ? (decodeSteps * 1000) / decodeMs : 0, totalMs: performance.now() - started },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.model.release();
+  }
+}
