@@ -14,6 +14,7 @@ module.exports = {
     '^@lazyllm/prompts$': '<rootDir>/libs/prompts/src',
     '^@lazyllm/redis-server$': '<rootDir>/libs/redis-server/src',
     '^@lazyllm/metrics$': '<rootDir>/libs/metrics/src',
+    '^@lazyllm/prefix-cache$': '<rootDir>/libs/prefix-cache/src',
   },
   testTimeout: 120000,
 };

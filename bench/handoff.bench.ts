@@ -30,7 +30,7 @@ import { documentQaJobs, QaJob } from './handoff/qa-jobs';
 import { compactAccuracyTable, divergenceTable, handoffCostTable, persistenceTable, throughputTable } from './handoff/report-tables';
 import { handoffResultsJson } from './handoff/results-json';
 import { ServiceCluster } from './handoff/service-cluster';
-import { machineInfo } from './lib/machine';
+import { MachineInfo, machineInfo } from './lib/machine';
 import { renderVegaLitePng } from './lib/plot';
 import { nqPromptTokens } from './lib/prompts';
 
@@ -99,79 +99,109 @@ async function measureThroughput(opts: HandoffBenchOptions, jobs: readonly QaJob
   }
 }
 
-async function main(): Promise<void> {
-  const opts = readOptions();
-  const date = new Date();
-  const machine = machineInfo();
-  const modelPath = resolveModelPath();
-  const gguf = readGguf(modelPath);
-  const tokenizer = Tokenizer.fromGguf(gguf);
-  const template = ChatTemplate.fromGguf(gguf);
-  const qaJobs = documentQaJobs({ firstQuestion: 0, count: Math.max(opts.qaPrompts, opts.burstJobs), documents: QA_DOCUMENTS, seed: QA_SEED });
-  log(`parts ${opts.parts.join(', ')}; ${machine.cores} cores, load average ${machine.loadAverage.join(' ')}`);
+interface Figures {
+  cost?: { redisVersion: string; states: HandoffCost[] };
+  accuracy?: CompactAccuracy;
+  bursts?: BurstFigures[];
+}
 
-  let cost: { redisVersion: string; states: HandoffCost[] } | undefined;
-  let accuracy: CompactAccuracy | undefined;
-  if (opts.parts.includes('cost') || opts.parts.includes('accuracy')) {
-    const model = await LlamaModel.load({ modelPath, threads: opts.threads });
-    try {
-      // Pays for the sessions' first runs before anything is timed.
-      await Generation.start(model, tokenizer.encode('Warm-up.'), { maxTokens: 1 });
-      if (opts.parts.includes('cost')) cost = await measureCost(model, tokenizer, opts);
-      if (opts.parts.includes('accuracy')) accuracy = await measureCompactAccuracy(model, tokenizer, template, qaJobs.slice(0, opts.qaPrompts), greedy(ANSWER_TOKENS), log);
-    } finally {
-      await model.release();
-    }
-  }
-  const request = { maxTokens: BURST_NEW_TOKENS, temperature: 0 };
-  const bursts = opts.parts.includes('throughput') ? await measureThroughput(opts, qaJobs.slice(0, opts.burstJobs), request) : undefined;
+/** What stays the same for the whole run, recorded with the figures. */
+interface RunInfo {
+  readonly opts: HandoffBenchOptions;
+  readonly date: Date;
+  readonly machine: MachineInfo;
+  readonly modelPath: string;
+}
 
-  console.log(`\nHandoff benchmark: ${machine.cpuModel}, ${machine.cores} cores shared with other benchmarks (load average ${machine.loadAverage.join(' ')} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end)`);
-  if (cost) {
-    console.log(`\n1. Handoff cost at ${COST_PROMPT_TOKENS} prompt tokens, ${opts.threads} threads, Redis ${cost.redisVersion} (AOF on); medians of ${opts.repeats} runs, TTFT median of ${opts.ttftRuns} prefills; target: compact handoff <= ${TARGET_SHARE * 100}% of TTFT\n`);
-    console.log(handoffCostTable(cost.states));
-    console.log(`\nThe same states' store and load with the Redis server's append-only file off (timed after the runs above):\n`);
-    console.log(persistenceTable(cost.states));
-  }
-  if (accuracy) {
-    console.log(`\n2. Compact handoff and answers: ${accuracy.comparisons.length} document questions, greedy, up to ${ANSWER_TOKENS} tokens, default LazyLLM schedule\n`);
-    console.log(compactAccuracyTable(accuracy));
-    if (accuracy.comparisons.some((c) => !c.identical)) console.log(`\n${divergenceTable(accuracy)}`);
-  }
-  if (bursts) {
-    console.log(`\n3. Burst of ${opts.burstJobs} document-QA jobs (${BURST_NEW_TOKENS} new tokens, greedy, lossless handoff) over HTTP, THREADS=${opts.workerThreads} per worker process\n`);
-    console.log(throughputTable(bursts));
-  }
+const BURST_REQUEST = { maxTokens: BURST_NEW_TOKENS, temperature: 0 };
 
+function printCost(cost: NonNullable<Figures['cost']>, opts: HandoffBenchOptions): void {
+  console.log(`\n1. Handoff cost at ${COST_PROMPT_TOKENS} prompt tokens, ${opts.threads} threads, Redis ${cost.redisVersion} (AOF on); medians of ${opts.repeats} runs, TTFT median of ${opts.ttftRuns} prefills; target: compact handoff <= ${TARGET_SHARE * 100}% of TTFT\n`);
+  console.log(handoffCostTable(cost.states));
+  console.log(`\nThe same states' store and load with the Redis server's append-only file off (timed after the runs above):\n`);
+  console.log(persistenceTable(cost.states));
+}
+
+function printAccuracy(accuracy: CompactAccuracy): void {
+  console.log(`\n2. Compact handoff and answers: ${accuracy.comparisons.length} document questions, greedy, up to ${ANSWER_TOKENS} tokens, default LazyLLM schedule\n`);
+  console.log(compactAccuracyTable(accuracy));
+  if (accuracy.comparisons.some((c) => !c.identical)) console.log(`\n${divergenceTable(accuracy)}`);
+}
+
+function printThroughput(bursts: readonly BurstFigures[], opts: HandoffBenchOptions): void {
+  console.log(`\n3. Bursts of ${opts.burstJobs} document-QA jobs (${BURST_NEW_TOKENS} new tokens, greedy, lossless handoff) over HTTP, THREADS=${opts.workerThreads} per worker process\n`);
+  console.log(throughputTable(bursts));
+}
+
+/** Written after every part, so a part that fails leaves the figures of those before it. */
+async function writeResults(run: RunInfo, figures: Figures): Promise<void> {
+  const { opts, machine } = run;
   mkdirSync(RESULTS_DIR, { recursive: true });
   const jsonPath = resolve(RESULTS_DIR, 'handoff.json');
   const results = handoffResultsJson({
-    date,
+    date: run.date,
     command: commandLine(),
     argv: process.argv,
     options: opts,
     machine,
     loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
-    modelPath,
+    modelPath: run.modelPath,
     targetShare: TARGET_SHARE,
     handoffSettings: readHandoffSettings(),
-    ...(cost && { cost: { promptSource: COST_PROMPT_SOURCE, threads: opts.threads, ...cost } }),
-    ...(accuracy && { accuracy: { promptSource: QA_SOURCE, threads: opts.threads, result: accuracy } }),
-    ...(bursts && { throughput: { promptSource: QA_SOURCE, request, workerThreads: opts.workerThreads, bursts } }),
+    ...(figures.cost && { cost: { promptSource: COST_PROMPT_SOURCE, threads: opts.threads, ...figures.cost } }),
+    ...(figures.accuracy && { accuracy: { promptSource: QA_SOURCE, threads: opts.threads, result: figures.accuracy } }),
+    ...(figures.bursts && { throughput: { promptSource: QA_SOURCE, request: BURST_REQUEST, workerThreads: opts.workerThreads, bursts: figures.bursts } }),
   });
   writeFileSync(jsonPath, JSON.stringify(results, null, 2) + '\n');
   const pngPath = resolve(RESULTS_DIR, 'handoff.png');
   await renderVegaLitePng(
     handoffChartSpec({
-      costs: cost?.states ?? [],
-      bursts: bursts ?? [],
+      costs: figures.cost?.states ?? [],
+      bursts: figures.bursts ?? [],
       targetShare: TARGET_SHARE,
       title: 'Generation-state handoff',
-      subtitle: `${machine.cpuModel}, ${machine.cores} cores shared with other work; ${date.toISOString().slice(0, 10)}`,
+      subtitle: `${machine.cpuModel}, ${machine.cores} cores shared with other work; ${run.date.toISOString().slice(0, 10)}`,
     }),
     pngPath,
   );
-  console.log(`\nwrote ${relative(process.cwd(), jsonPath)} and ${relative(process.cwd(), pngPath)}`);
+  log(`wrote ${relative(process.cwd(), jsonPath)} and ${relative(process.cwd(), pngPath)}`);
+}
+
+async function main(): Promise<void> {
+  const opts = readOptions();
+  const run: RunInfo = { opts, date: new Date(), machine: machineInfo(), modelPath: resolveModelPath() };
+  const gguf = readGguf(run.modelPath);
+  const tokenizer = Tokenizer.fromGguf(gguf);
+  const template = ChatTemplate.fromGguf(gguf);
+  const qaJobs = documentQaJobs({ firstQuestion: 0, count: Math.max(opts.qaPrompts, opts.burstJobs), documents: QA_DOCUMENTS, seed: QA_SEED });
+  console.log(`Handoff benchmark: ${run.machine.cpuModel}, ${run.machine.cores} cores shared with other benchmarks, load average ${run.machine.loadAverage.join(' ')} at the start`);
+
+  const figures: Figures = {};
+  if (opts.parts.includes('cost') || opts.parts.includes('accuracy')) {
+    const model = await LlamaModel.load({ modelPath: run.modelPath, threads: opts.threads });
+    try {
+      // Pays for the sessions' first runs before anything is timed.
+      await Generation.start(model, tokenizer.encode('Warm-up.'), { maxTokens: 1 });
+      if (opts.parts.includes('cost')) {
+        figures.cost = await measureCost(model, tokenizer, opts);
+        printCost(figures.cost, opts);
+        await writeResults(run, figures);
+      }
+      if (opts.parts.includes('accuracy')) {
+        figures.accuracy = await measureCompactAccuracy(model, tokenizer, template, qaJobs.slice(0, opts.qaPrompts), greedy(ANSWER_TOKENS), log);
+        printAccuracy(figures.accuracy);
+        await writeResults(run, figures);
+      }
+    } finally {
+      await model.release();
+    }
+  }
+  if (opts.parts.includes('throughput')) {
+    figures.bursts = await measureThroughput(opts, qaJobs.slice(0, opts.burstJobs), BURST_REQUEST);
+    printThroughput(figures.bursts, opts);
+    await writeResults(run, figures);
+  }
+  console.log(`\nload average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);
 }
 
 main().catch((err: unknown) => {

@@ -16,6 +16,8 @@ export interface WorkerSettings {
   readonly concurrency: number;
   /** Where /metrics and /health are served (METRICS_PORT); undefined serves nothing. */
   readonly metricsPort: number | undefined;
+  /** Prompts and answers go to the log only when LOG_CONTENT=1: they may be private. */
+  readonly logContent: boolean;
 }
 
 /** Injection token for WorkerSettings. */
@@ -28,5 +30,5 @@ export function concurrency(pool: WorkerPool, env: NodeJS.ProcessEnv = process.e
 }
 
 export function readWorkerSettings(pool: WorkerPool): WorkerSettings {
-  return { pool, engine: readEngineSettings(), queue: readQueueSettings(), handoff: readHandoffSettings(), concurrency: concurrency(pool), metricsPort: readMetricsPort() };
+  return { pool, engine: readEngineSettings(), queue: readQueueSettings(), handoff: readHandoffSettings(), concurrency: concurrency(pool), metricsPort: readMetricsPort(), logContent: process.env.LOG_CONTENT === '1' };
 }

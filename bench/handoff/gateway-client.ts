@@ -28,12 +28,12 @@ export class GatewayClient {
     return (await response.json()) as JobSnapshot;
   }
 
-  /** Polls until every job has ended and returns their last views, in the order they ended; `onTimeout` says why when they take longer than `timeoutMs`. */
-  async waitForAll(ids: readonly string[], timeoutMs: number, onTimeout: () => string, pollMs = 250): Promise<JobSnapshot[]> {
+  /** Polls until every job has ended and returns their last views, in the order they ended. */
+  async waitForAll(ids: readonly string[], timeoutMs: number, pollMs = 250): Promise<JobSnapshot[]> {
     const ended = new Map<string, JobSnapshot>();
     const deadline = Date.now() + timeoutMs;
     while (ended.size < ids.length) {
-      if (Date.now() > deadline) throw new Error(`${ids.length - ended.size} of ${ids.length} jobs did not end within ${timeoutMs} ms\n${onTimeout()}`);
+      if (Date.now() > deadline) throw new Error(`${ids.length - ended.size} of ${ids.length} jobs did not end within ${timeoutMs} ms`);
       for (const id of ids.filter((i) => !ended.has(i))) {
         const view = await this.view(id);
         if (TERMINAL_STATUSES.includes(view.status)) ended.set(id, view);

@@ -31,7 +31,7 @@ export function readOptions(argv = process.argv.slice(2)): HandoffBenchOptions {
       threads: { type: 'string', default: '2' },
       'worker-threads': { type: 'string', default: '1' },
       repeats: { type: 'string', default: '5' },
-      'ttft-runs': { type: 'string', default: '2' },
+      'ttft-runs': { type: 'string', default: '3' },
       'qa-prompts': { type: 'string', default: '20' },
       'burst-jobs': { type: 'string', default: '20' },
       rounds: { type: 'string', default: '2' },

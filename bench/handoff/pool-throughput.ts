@@ -38,19 +38,24 @@ export interface BurstFigures {
  */
 export async function measureBursts(cluster: ServiceCluster, plan: BurstPlan, log: (line: string) => void): Promise<BurstFigures[]> {
   const gateway = new GatewayClient(cluster.url);
-  const submit = (jobs: readonly QaJob[]) => Promise.all(jobs.map((j) => gateway.submit({ documents: j.input.documents, question: j.input.question, ...plan.request })));
-  const wait = (ids: readonly string[]) => gateway.waitForAll(ids, plan.timeoutMs, () => cluster.outputTail());
+  const run = async (jobs: readonly QaJob[]): Promise<JobSnapshot[]> => {
+    const ids = await Promise.all(jobs.map((j) => gateway.submit({ documents: j.input.documents, question: j.input.question, ...plan.request })));
+    return gateway.waitForAll(ids, plan.timeoutMs);
+  };
   const bursts: BurstFigures[] = [];
-  for (const workers of plan.prefillWorkers) {
-    await cluster.scalePrefill(workers);
-    const warm = await wait(await submit(plan.warmups.slice(0, workers)));
-    const warmFailed = warm.filter((v) => v.status !== 'completed');
-    if (warmFailed.length > 0) throw new Error(`warm-up jobs did not complete: ${warmFailed.map((v) => `${v.status} ${v.error ?? ''}`).join('; ')}\n${cluster.outputTail()}`);
-    log(`${workers} prefill + ${cluster.decodeWorkers} decode workers: submitting ${plan.jobs.length} jobs`);
-    const views = await wait(await submit(plan.jobs));
-    const burst = burstFigures(workers, cluster.decodeWorkers, views);
-    bursts.push(burst);
-    log(`${workers} prefill + ${cluster.decodeWorkers} decode workers: ${burst.completed} completed in ${(burst.makespanMs / 1000).toFixed(1)} s, ${burst.jobsPerMinute.toFixed(2)} jobs/min`);
+  try {
+    for (const workers of plan.prefillWorkers) {
+      await cluster.scalePrefill(workers);
+      const warmFailed = (await run(plan.warmups.slice(0, workers))).filter((v) => v.status !== 'completed');
+      if (warmFailed.length > 0) throw new Error(`warm-up jobs did not complete: ${warmFailed.map((v) => `${v.status} ${v.error ?? ''}`).join('; ')}`);
+      log(`${workers} prefill + ${cluster.decodeWorkers} decode workers: submitting ${plan.jobs.length} jobs`);
+      const burst = burstFigures(workers, cluster.decodeWorkers, await run(plan.jobs));
+      bursts.push(burst);
+      log(`${workers} prefill + ${cluster.decodeWorkers} decode workers: ${burst.completed} completed in ${(burst.makespanMs / 1000).toFixed(1)} s, ${burst.jobsPerMinute.toFixed(2)} jobs/min`);
+    }
+  } catch (err) {
+    // What the apps said last is what explains a job that failed or never ended.
+    throw new Error(`${(err as Error).message}\n${cluster.outputTail()}`, { cause: err });
   }
   return bursts;
 }

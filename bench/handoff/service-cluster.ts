@@ -28,7 +28,8 @@ export class ServiceCluster {
   static async start(threads: number, decodeWorkers: number): Promise<ServiceCluster> {
     const [build, redis] = await Promise.all([buildApps(), startTestRedis()]);
     const port = await freePort();
-    const env = { ...process.env, MODEL_PATH: modelPath(), REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', THREADS: String(threads), NO_COLOR: '1' };
+    // The prefix cache off: every burst must do the same work, also when it repeats an earlier burst's jobs.
+    const env = { ...process.env, MODEL_PATH: modelPath(), REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', THREADS: String(threads), PREFIX_CACHE_MAX_BYTES: '0', NO_COLOR: '1' };
     const gateway = await AppProcess.start(build.entry('gateway'), env, /Gateway.*listening on/);
     const decode = await Promise.all(Array.from({ length: decodeWorkers }, () => AppProcess.start(build.entry('decode-worker'), env, /DecodeProcessor.*ready/, WORKER_START_MS)));
     return new ServiceCluster(build, redis, env, gateway, decode, `http://127.0.0.1:${port}`);

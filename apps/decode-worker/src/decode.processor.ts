@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import type { DecodeJobData } from '@lazyllm/contracts';
 import { JobStore, workerOptions } from '@lazyllm/jobs';
 import { Worker } from 'bullmq';
+import type { StateStore } from '@lazyllm/handoff';
 import { FinalFailureRecorder } from '../../shared/final-failure-recorder';
+import { STATE_STORE } from '../../shared/worker-resources.module';
 import { WORKER_SETTINGS, WorkerSettings } from '../../shared/worker-settings';
 import { DecodeService } from './decode.service';
 
@@ -21,11 +23,12 @@ export class DecodeProcessor implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(DecodeService) private readonly decode: DecodeService,
     @Inject(JobStore) private readonly jobs: JobStore,
     @Inject(WORKER_SETTINGS) private readonly settings: WorkerSettings,
+    @Inject(STATE_STORE) private readonly states: StateStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { queue, concurrency, engine } = this.settings;
-    this.failures = new FinalFailureRecorder(queue.decodeQueue, queue, this.jobs);
+    this.failures = new FinalFailureRecorder(queue.decodeQueue, queue, this.jobs, this.states);
     await this.failures.waitUntilReady();
     this.worker = new Worker<DecodeJobData>(queue.decodeQueue, (job) => this.decode.run(job.data, job.attemptsMade + 1), workerOptions(queue, concurrency));
     this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { DecodeJobData } from '@lazyllm/contracts';
 import { Generation, resumeGeneration, StateFormatError } from '@lazyllm/engine';
 import { HandoffError, StateStore } from '@lazyllm/handoff';
@@ -22,6 +22,8 @@ export type DecodeOutcome = 'completed' | 'cancelled' | 'already-finished';
  */
 @Injectable()
 export class DecodeService {
+  private readonly logger = new Logger(DecodeService.name);
+
   constructor(
     @Inject(LoadedModel) private readonly engine: LoadedModel,
     @Inject(JobStore) private readonly jobs: JobStore,
@@ -34,7 +36,7 @@ export class DecodeService {
     const { jobId, stateRef, prefill } = data;
     const record = await this.jobs.get(jobId);
     if (!record || TERMINAL_STATUSES.includes(record.status)) {
-      await this.states.delete(stateRef);
+      await this.states.deleteJobStates(jobId);
       return 'already-finished';
     }
     await this.jobs.update(jobId, { status: 'decode', attempts: attempt });
@@ -58,6 +60,7 @@ export class DecodeService {
     await this.jobs.finish(jobId, { status: 'completed', result, timings });
     this.metrics.decodeSpeed.observe(timings.decodeTokensPerSec);
     this.metrics.finished('completed');
+    if (this.settings.logContent) this.logger.log(`job ${jobId} answer: ${JSON.stringify(result.text)}`);
     return this.end(data, 'completed');
   }
 
@@ -74,13 +77,13 @@ export class DecodeService {
     }
   }
 
-  /** Cleans up after the job ended: its state deleted, its keys set to expire; a cancel is recorded first. */
+  /** Cleans up after the job ended: its states (every attempt's) deleted, its keys set to expire; a cancel is recorded first. */
   private async end(data: DecodeJobData, how: 'completed' | 'cancelled' | 'job-ended'): Promise<DecodeOutcome> {
     if (how === 'cancelled') {
       await this.jobs.finish(data.jobId, { status: 'cancelled' });
       this.metrics.finished('cancelled');
     }
-    await this.states.delete(data.stateRef);
+    await this.states.deleteJobStates(data.jobId);
     await this.jobs.expire(data.jobId, this.settings.queue.jobTtlSeconds);
     return how === 'completed' ? 'completed' : 'cancelled';
   }

@@ -10,6 +10,7 @@ import { JobQueueModule } from './job-queue/job-queue.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OpenAiModule } from './openai/openai.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import type { GatewaySettings } from './settings/gateway-settings';
 
 /** Everything the gateway runs with, read and checked before Nest starts. */
@@ -22,7 +23,8 @@ export interface GatewayConfig {
 /**
  * The HTTP API: jobs (submit, status, SSE events, cancel) and document-QA batches, checked against the
  * model's profile and handed to the prefill queue; the same through OpenAI's API; health, metrics and
- * the queue dashboard for operators. API keys guard all but health and metrics when API_KEYS is set.
+ * the queue dashboard for operators. API keys guard all but health and metrics when API_KEYS is set;
+ * RATE_LIMIT limits requests per key or IP.
  */
 @Module({})
 export class AppModule {
@@ -31,6 +33,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AuthModule.withKeys(config.settings.apiKeys),
+        RateLimitModule.forLimit(config.settings.rateLimit),
         AdmissionModule.forModel(config.model, config.settings),
         JobQueueModule.forSettings(config.queue),
         MetricsModule,

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import type { PrefillJobData } from '@lazyllm/contracts';
 import { JobStore, workerOptions } from '@lazyllm/jobs';
 import { Worker } from 'bullmq';
+import type { StateStore } from '@lazyllm/handoff';
 import { FinalFailureRecorder } from '../../shared/final-failure-recorder';
+import { STATE_STORE } from '../../shared/worker-resources.module';
 import { WORKER_SETTINGS, WorkerSettings } from '../../shared/worker-settings';
 import { PrefillService } from './prefill.service';
 
@@ -21,11 +23,12 @@ export class PrefillProcessor implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(PrefillService) private readonly prefill: PrefillService,
     @Inject(JobStore) private readonly jobs: JobStore,
     @Inject(WORKER_SETTINGS) private readonly settings: WorkerSettings,
+    @Inject(STATE_STORE) private readonly states: StateStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { queue, concurrency, engine } = this.settings;
-    this.failures = new FinalFailureRecorder(queue.prefillQueue, queue, this.jobs);
+    this.failures = new FinalFailureRecorder(queue.prefillQueue, queue, this.jobs, this.states);
     await this.failures.waitUntilReady();
     this.worker = new Worker<PrefillJobData>(queue.prefillQueue, (job) => this.prefill.run(job.data, job.attemptsMade + 1), workerOptions(queue, concurrency));
     this.worker.on('error', (err) => this.logger.error(`queue error: ${err.message}`));

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { JobStatus, PrefillJobData, PrefillReport } from '@lazyllm/contracts';
 import { Generation, serializeGeneration } from '@lazyllm/engine';
 import type { StateStore } from '@lazyllm/handoff';
@@ -22,6 +22,7 @@ export type PrefillOutcome = 'handed-off' | 'completed' | 'cancelled' | 'already
  */
 @Injectable()
 export class PrefillService implements OnApplicationShutdown {
+  private readonly logger = new Logger(PrefillService.name);
   private readonly decodeQueue: DecodeQueue;
 
   constructor(
@@ -52,6 +53,7 @@ export class PrefillService implements OnApplicationShutdown {
     let prompt: number[];
     try {
       prompt = promptTokens(data.input, tokenizer, template);
+      if (this.settings.logContent) this.logger.log(`job ${jobId} prompt: ${JSON.stringify(tokenizer.decode(prompt))}`);
       generation = await Generation.start(model, prompt, generationParams(options, tokenizer));
     } catch (err) {
       if (isRequestError(err)) throw new UnrecoverableError(err.message);
@@ -70,8 +72,10 @@ export class PrefillService implements OnApplicationShutdown {
       const result = jobResult(generation, publisher, prompt.length, computedShare);
       const timings = { prefillMs, ttftMs, totalMs: Date.now() - data.acceptedAt };
       if (await this.jobs.finish(jobId, { status: 'completed', result, computedShare, timings })) await this.jobs.expire(jobId, this.settings.queue.jobTtlSeconds);
+      await this.states.deleteJobStates(jobId);
       this.metrics.observePrefill({ queueWaitMs, prefillMs, ttftMs, computedShare });
       this.metrics.finished('completed');
+      if (this.settings.logContent) this.logger.log(`job ${jobId} answer: ${JSON.stringify(result.text)}`);
       return 'completed';
     }
 
@@ -92,6 +96,7 @@ export class PrefillService implements OnApplicationShutdown {
 
   private async cancel(jobId: string): Promise<PrefillOutcome> {
     if (await this.jobs.finish(jobId, { status: 'cancelled' })) await this.jobs.expire(jobId, this.settings.queue.jobTtlSeconds);
+    await this.states.deleteJobStates(jobId);
     this.metrics.finished('cancelled');
     return 'cancelled';
   }

@@ -10,3 +10,4 @@ export * from './generation/sampler';
 export * from './pruning/pruning-schedule';
 export * from './tokenizer';
 export * from './state';
+export * from './prefix';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { stateChunkKey, stateManifestKey, stateName } from '@lazyllm/jobs';
+import { jobKeys, stateChunkKey, stateManifestKey, stateName } from '@lazyllm/jobs';
 import type { Redis } from 'ioredis';
 import { HandoffSettings } from './handoff-settings';
 import { IncompleteStateError, StateNotFoundError, StateStore } from './state-store';
@@ -32,6 +32,9 @@ export class RedisStateStore implements StateStore {
     const { chunkBytes, ttlSeconds } = this.settings;
     const chunks = Math.ceil(bytes.length / chunkBytes);
     const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Listed before any chunk is written, so the job's end finds the chunks of a save that died halfway.
+    const listed = jobKeys(this.prefix, jobId).states;
+    await this.redis.multi().sadd(listed, name).expire(listed, ttlSeconds).exec();
     for (let first = 0; first < chunks; first += CHUNKS_PER_BATCH) {
       const batch = this.redis.pipeline();
       for (let i = first; i < Math.min(chunks, first + CHUNKS_PER_BATCH); i++) {
@@ -70,11 +73,41 @@ export class RedisStateStore implements StateStore {
     // The manifest goes first, so a concurrent load fails cleanly instead of finding chunks missing.
     await this.redis.del(stateManifestKey(this.prefix, stateRef));
     if (!manifest) return;
-    for (let first = 0; first < manifest.chunks; first += CHUNKS_PER_BATCH * 16) {
-      const keys = [];
-      for (let i = first; i < Math.min(manifest.chunks, first + CHUNKS_PER_BATCH * 16); i++) keys.push(stateChunkKey(this.prefix, stateRef, i));
-      await this.redis.del(...keys);
+    await this.deleteChunkRange(stateRef, 0, manifest.chunks);
+  }
+
+  /**
+   * Deletes a state whether or not its manifest was written: a save that died halfway left chunks
+   * 0..k without one, so chunks are deleted in batches until a batch finds none.
+   */
+  private async deleteChunks(stateRef: string): Promise<void> {
+    const manifest = await this.manifest(stateRef);
+    await this.redis.del(stateManifestKey(this.prefix, stateRef));
+    if (manifest) {
+      await this.deleteChunkRange(stateRef, 0, manifest.chunks);
+      return;
     }
+    const batch = CHUNKS_PER_BATCH * 16;
+    for (let first = 0; ; first += batch) {
+      if ((await this.deleteChunkRange(stateRef, first, first + batch)) === 0) return;
+    }
+  }
+
+  /** Deletes chunks [from, to); returns how many existed. */
+  private async deleteChunkRange(stateRef: string, from: number, to: number): Promise<number> {
+    let deleted = 0;
+    for (let first = from; first < to; first += CHUNKS_PER_BATCH * 16) {
+      const keys = [];
+      for (let i = first; i < Math.min(to, first + CHUNKS_PER_BATCH * 16); i++) keys.push(stateChunkKey(this.prefix, stateRef, i));
+      deleted += await this.redis.del(...keys);
+    }
+    return deleted;
+  }
+
+  async deleteJobStates(jobId: string): Promise<void> {
+    const listed = jobKeys(this.prefix, jobId).states;
+    for (const name of await this.redis.smembers(listed)) await this.deleteChunks(name);
+    await this.redis.del(listed);
   }
 
   private async manifest(stateRef: string): Promise<Manifest | undefined> {

@@ -10,6 +10,8 @@ export interface StateStore {
   load(stateRef: string): Promise<Uint8Array>;
   /** Removes the state; deleting one that is already gone is not an error. */
   delete(stateRef: string): Promise<void>;
+  /** Removes every state saved for the job, by any attempt: called once the job has ended. */
+  deleteJobStates(jobId: string): Promise<void>;
 }
 
 export class HandoffError extends Error {

@@ -5,3 +5,4 @@ export * from './queue-settings';
 export * from './queues';
 export * from './record-fields';
 export * from './redis-connection';
+export * from './lua-script';

@@ -1,4 +1,4 @@
-import { DEFAULT_JOB_TTL_SECONDS, DEFAULT_REDIS_URL, QueueSettingsError, readQueueSettings, redactRedisUrl } from './queue-settings';
+import { DEFAULT_JOB_TTL_SECONDS, DEFAULT_REDIS_URL, DEFAULT_WORKER_LOCK_MS, QueueSettingsError, readQueueSettings, redactRedisUrl } from './queue-settings';
 
 describe('queue settings from the environment', () => {
   it('defaults to a local Redis and the lazyllm prefix', () => {
@@ -8,7 +8,16 @@ describe('queue settings from the environment', () => {
       prefillQueue: 'prefill',
       decodeQueue: 'decode',
       jobTtlSeconds: DEFAULT_JOB_TTL_SECONDS,
+      lockMs: DEFAULT_WORKER_LOCK_MS,
+      stalledIntervalMs: DEFAULT_WORKER_LOCK_MS,
     });
+    expect(DEFAULT_WORKER_LOCK_MS).toBe(30_000);
+  });
+
+  it('takes a shorter lock and stall check, for tests that kill workers', () => {
+    expect(readQueueSettings({ WORKER_LOCK_MS: '2000' })).toMatchObject({ lockMs: 2000, stalledIntervalMs: 2000 });
+    expect(readQueueSettings({ WORKER_LOCK_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' })).toMatchObject({ lockMs: 2000, stalledIntervalMs: 1000 });
+    expect(() => readQueueSettings({ WORKER_LOCK_MS: '10' })).toThrow(/WORKER_LOCK_MS must be an integer of at least 1000/);
   });
 
   it('takes TLS URLs with a password and a hash-tagged prefix', () => {

@@ -8,10 +8,16 @@ export interface QueueSettings {
   readonly decodeQueue: string;
   /** How long a finished job's record and events stay readable. */
   readonly jobTtlSeconds: number;
+  /** How long a worker's lock on its job lasts (WORKER_LOCK_MS); see LOCK_OPTIONS in queues.ts. */
+  readonly lockMs: number;
+  /** How often workers look for jobs whose lock expired (WORKER_STALLED_INTERVAL_MS, default lockMs). */
+  readonly stalledIntervalMs: number;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_JOB_TTL_SECONDS = 24 * 3600;
+/** Production default: far above the longest stretch a 4k-token prefill blocks the event loop (queues.ts). */
+export const DEFAULT_WORKER_LOCK_MS = 30_000;
 
 /** A queue setting that cannot work; the message says which variable and why. */
 export class QueueSettingsError extends Error {
@@ -19,12 +25,15 @@ export class QueueSettingsError extends Error {
 }
 
 export function readQueueSettings(env: NodeJS.ProcessEnv = process.env): QueueSettings {
+  const lockMs = milliseconds('WORKER_LOCK_MS', env.WORKER_LOCK_MS, DEFAULT_WORKER_LOCK_MS);
   return {
     redisUrl: redisUrl(env.REDIS_URL),
     prefix: keyPart('QUEUE_PREFIX', env.QUEUE_PREFIX ?? 'lazyllm'),
     prefillQueue: queueName('PREFILL_QUEUE', env.PREFILL_QUEUE ?? 'prefill'),
     decodeQueue: queueName('DECODE_QUEUE', env.DECODE_QUEUE ?? 'decode'),
     jobTtlSeconds: positiveSeconds('JOB_TTL_SECONDS', env.JOB_TTL_SECONDS, DEFAULT_JOB_TTL_SECONDS),
+    lockMs,
+    stalledIntervalMs: milliseconds('WORKER_STALLED_INTERVAL_MS', env.WORKER_STALLED_INTERVAL_MS, lockMs),
   };
 }
 
@@ -57,6 +66,14 @@ export function positiveSeconds(name: string, value: string | undefined, fallbac
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new QueueSettingsError(`${name} must be a positive integer (seconds), got "${value}"`);
+  return n;
+}
+
+// Below a second the lock renewals (every lockMs / 2) would compete with the work itself.
+function milliseconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1000) throw new QueueSettingsError(`${name} must be an integer of at least 1000 (milliseconds), got "${value}"`);
   return n;
 }
 

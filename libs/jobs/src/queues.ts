@@ -24,11 +24,15 @@ export const JOB_OPTIONS: DefaultJobOptions = {
  * lockDuration / 2 from a timer, so the timer must get to run: the engine awaits onnxruntime for every
  * layer (it computes off the main thread), which leaves the event loop free between layers even during a
  * long prefill. Measured on SmolLM2-135M, 2 threads: a 4,000-token prefill takes 30 s and blocks the event
- * loop for at most 2.4 s at a time, and serializing its 115 MB state 0.25 s; far below the 30 s lock. A
- * worker that dies or stops renewing has its job moved back to waiting after at most stalledInterval
- * and retried once more (maxStalledCount) before it counts as failed.
+ * loop for at most 2.4 s at a time, and serializing its 115 MB state 0.25 s; far below the default 30 s
+ * lock (WORKER_LOCK_MS; tests that kill workers shorten it to recover in seconds). A worker that dies or
+ * stops renewing has its job moved back to waiting within lockDuration + stalledInterval and retried;
+ * a job that stalls more than maxStalledCount times fails. Stalls do not use up `attempts`, so
+ * maxStalledCount bounds the runs a job can get by killing workers: 1 + 2 retries + 2 stalls.
  */
-const LOCK_OPTIONS = { lockDuration: 30_000, stalledInterval: 30_000, maxStalledCount: 1 } as const;
+function lockOptions(settings: QueueSettings): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> {
+  return { lockDuration: settings.lockMs, stalledInterval: settings.stalledIntervalMs, maxStalledCount: 2 };
+}
 
 export function createPrefillQueue(settings: QueueSettings): PrefillQueue {
   return new Queue<PrefillJobData>(settings.prefillQueue, { connection: bullmqConnection(settings.redisUrl), prefix: settings.prefix, defaultJobOptions: JOB_OPTIONS });
@@ -49,5 +53,5 @@ export function enqueueDecode(queue: DecodeQueue, data: DecodeJobData): Promise<
 }
 
 export function workerOptions(settings: QueueSettings, concurrency: number): WorkerOptions {
-  return { connection: bullmqConnection(settings.redisUrl), prefix: settings.prefix, concurrency, ...LOCK_OPTIONS };
+  return { connection: bullmqConnection(settings.redisUrl), prefix: settings.prefix, concurrency, ...lockOptions(settings) };
 }

@@ -16,6 +16,11 @@ export interface LocalRedisOptions {
    * other processes using it first and Redis last. Such a caller must call stop() on every way out.
    */
   readonly ownProcessGroup?: boolean;
+  /**
+   * Starts on this port instead of a free one, e.g. to restart a server on its port and data directory
+   * (it then loads its append-only file); a port that is taken fails instead of moving elsewhere.
+   */
+  readonly port?: number;
 }
 
 /** A redis-server this process started; stop() shuts it down (it writes its AOF first). */
@@ -35,6 +40,7 @@ const START_ATTEMPTS = 3;
  */
 export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
   const binary = findRedisServer();
+  if (options.port !== undefined) return startOn(binary, options.port, options);
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     const port = await freePort();

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
@@ -8,6 +9,8 @@ import { RedisHealth } from './redis.health';
 /** 200 when healthy, 503 with the failing checks otherwise (Terminus' format). */
 @ApiTags('operations')
 @Public()
+// Probes and scrapers poll often from one address; they must not use up its rate limit.
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ServiceMetrics } from '@lazyllm/metrics';
 import { Registry } from 'prom-client';
@@ -7,6 +8,8 @@ import { FinishedJobWatch } from './finished-job-watch';
 
 @ApiTags('operations')
 @Public()
+// Probes and scrapers poll often from one address; they must not use up its rate limit.
+@SkipThrottle()
 @Controller('metrics')
 export class MetricsController {
   constructor(

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ConfigurationError, ModelNotFoundError } from '../../../shared/configuration-error';
 import { modelPath } from '../../../shared/engine-settings';
 import { positiveInteger } from '../../../shared/positive-integer';
+import { readRateLimit, type RateLimit } from '../rate-limit/rate-limit';
 
 /** What the gateway reads from the environment, checked once before Nest starts. */
 export interface GatewaySettings {
@@ -15,6 +16,8 @@ export interface GatewaySettings {
   readonly maxBodyBytes: number;
   /** Bearer keys the API, /docs and the dashboard accept (API_KEYS, comma-separated); empty leaves them open. */
   readonly apiKeys: readonly string[];
+  /** Requests allowed per API key or IP (RATE_LIMIT per RATE_LIMIT_WINDOW_SECONDS); undefined: unlimited. */
+  readonly rateLimit?: RateLimit;
 }
 
 /** Injection token for GatewaySettings. */
@@ -47,5 +50,6 @@ export function readGatewaySettings(): GatewaySettings {
     maxPromptTokens: optionalPositiveInteger('MAX_PROMPT_TOKENS'),
     maxBodyBytes: optionalPositiveInteger('MAX_BODY_BYTES') ?? DEFAULT_MAX_BODY_BYTES,
     apiKeys: apiKeys(process.env.API_KEYS),
+    rateLimit: readRateLimit(),
   };
 }

@@ -59,6 +59,26 @@ export class Generation {
     return g;
   }
 
+  /**
+   * A generation whose prompt is `prefix`'s tokens followed by `tokens`, where `prefix` is a state no
+   * step has run on (a document prefix, prefix/prefix-state.ts): the first step appends `tokens` and is
+   * the prefill. The prefix's schedule is the generation's; `prefix` becomes its state, so pass a copy
+   * to keep it.
+   */
+  static async continue(model: LlamaModel, prefix: GenerationState, tokens: number[], params: GenerationParams): Promise<Generation> {
+    const limit = model.config.contextLength;
+    const promptLength = prefix.length + tokens.length;
+    if (tokens.length === 0) throw new RangeError('a continuation needs at least one token after the prefix');
+    if (promptLength >= limit) throw new ContextLengthError(promptLength, limit);
+    if (!Number.isInteger(params.maxTokens) || params.maxTokens < 1) throw new RangeError(`maxTokens ${params.maxTokens} must be an integer >= 1`);
+    if (params.schedule && JSON.stringify(params.schedule) !== JSON.stringify(prefix.schedule)) throw new RangeError('the continuation asks for another schedule than its prefix was computed with');
+    const g = new Generation(model, prefix, new Sampler(validateSampling(params.sampling ?? GREEDY)), { ...params, schedule: prefix.schedule });
+    const t0 = performance.now();
+    await g.advance(tokens);
+    g.timings.prefillMs = performance.now() - t0;
+    return g;
+  }
+
   get done(): boolean {
     return this.finishReason !== undefined;
   }
