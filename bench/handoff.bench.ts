@@ -19,6 +19,7 @@ import type { GenerationOptions } from '../libs/contracts/src';
 import { ChatTemplate, DEFAULT_LAZY_SCHEDULE, Generation, LlamaModel, NO_PRUNING, readGguf, resolveModelPath, Tokenizer } from '../libs/engine/src';
 import { readHandoffSettings, RedisStateStore } from '../libs/handoff/src';
 import { createRedisClient } from '../libs/jobs/src';
+import { AppBuild, buildApps } from '../tests/e2e/support/app-build';
 import { startTestRedis } from '../tests/support/redis';
 import { handoffChartSpec } from './handoff/chart';
 import { commandLine } from './handoff/command-line';
@@ -69,8 +70,7 @@ async function measureCost(model: LlamaModel, tokenizer: Tokenizer, opts: Handof
         prompt,
         schedules: [{ name: 'default', schedule: DEFAULT_LAZY_SCHEDULE }, { name: 'none', schedule: NO_PRUNING }],
         precisions: ['f32', 'f16'],
-        ttftRuns: opts.ttftRuns,
-        repeats: opts.repeats,
+        runs: opts.repeats,
         persistence: {
           description: 'CONFIG SET appendonly no, then yes again (which makes Redis rewrite its AOF)',
           disable: async () => void (await client.config('SET', 'appendonly', 'no')),
@@ -86,9 +86,9 @@ async function measureCost(model: LlamaModel, tokenizer: Tokenizer, opts: Handof
   }
 }
 
-async function measureThroughput(opts: HandoffBenchOptions, jobs: readonly QaJob[], request: Record<string, unknown>): Promise<BurstFigures[]> {
-  log(`building the apps and starting redis-server, the gateway and 1 decode worker (THREADS=${opts.workerThreads})`);
-  const cluster = await ServiceCluster.start(opts.workerThreads, 1);
+async function measureThroughput(build: AppBuild, opts: HandoffBenchOptions, jobs: readonly QaJob[], request: Record<string, unknown>): Promise<BurstFigures[]> {
+  log(`starting redis-server, the gateway and 1 decode worker (THREADS=${opts.workerThreads})`);
+  const cluster = await ServiceCluster.start(build, opts.workerThreads, 1);
   try {
     const order = Array.from({ length: opts.rounds }, (_, round) => (round % 2 === 0 ? [1, 2] : [2, 1])).flat();
     const warmups = documentQaJobs({ firstQuestion: WARMUP_FIRST_QUESTION, count: 2, documents: QA_DOCUMENTS, seed: QA_SEED });
@@ -116,7 +116,7 @@ interface RunInfo {
 const BURST_REQUEST = { maxTokens: BURST_NEW_TOKENS, temperature: 0 };
 
 function printCost(cost: NonNullable<Figures['cost']>, opts: HandoffBenchOptions): void {
-  console.log(`\n1. Handoff cost at ${COST_PROMPT_TOKENS} prompt tokens, ${opts.threads} threads, Redis ${cost.redisVersion} (AOF on); medians of ${opts.repeats} runs, TTFT median of ${opts.ttftRuns} prefills; target: compact handoff <= ${TARGET_SHARE * 100}% of TTFT\n`);
+  console.log(`\n1. Handoff cost at ${COST_PROMPT_TOKENS} prompt tokens, ${opts.threads} threads, Redis ${cost.redisVersion} (AOF on); ${opts.repeats} runs of a prefill and its handoffs: medians, and the median of each run's handoff over its own TTFT; target: compact handoff <= ${TARGET_SHARE * 100}% of TTFT\n`);
   console.log(handoffCostTable(cost.states));
   console.log(`\nThe same states' store and load with the Redis server's append-only file off (timed after the runs above):\n`);
   console.log(persistenceTable(cost.states));
@@ -176,6 +176,24 @@ async function main(): Promise<void> {
   const qaJobs = documentQaJobs({ firstQuestion: 0, count: Math.max(opts.qaPrompts, opts.burstJobs), documents: QA_DOCUMENTS, seed: QA_SEED });
   console.log(`Handoff benchmark: ${run.machine.cpuModel}, ${run.machine.cores} cores shared with other benchmarks, load average ${run.machine.loadAverage.join(' ')} at the start`);
 
+  let build: AppBuild | undefined;
+  if (opts.parts.includes('throughput')) {
+    // First, so that a tree that does not compile fails the run at once, not after the other parts.
+    log('building the apps');
+    build = await buildApps();
+  }
+  try {
+    await measureParts(run, tokenizer, template, qaJobs, build);
+  } catch (err) {
+    build?.remove();
+    throw err;
+  }
+  console.log(`\nload average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);
+}
+
+/** The parts in order; the throughput part takes over `build`. */
+async function measureParts(run: RunInfo, tokenizer: Tokenizer, template: ChatTemplate, qaJobs: readonly QaJob[], build: AppBuild | undefined): Promise<void> {
+  const { opts } = run;
   const figures: Figures = {};
   if (opts.parts.includes('cost') || opts.parts.includes('accuracy')) {
     const model = await LlamaModel.load({ modelPath: run.modelPath, threads: opts.threads });
@@ -196,12 +214,11 @@ async function main(): Promise<void> {
       await model.release();
     }
   }
-  if (opts.parts.includes('throughput')) {
-    figures.bursts = await measureThroughput(opts, qaJobs.slice(0, opts.burstJobs), BURST_REQUEST);
+  if (build) {
+    figures.bursts = await measureThroughput(build, opts, qaJobs.slice(0, opts.burstJobs), BURST_REQUEST);
     printThroughput(figures.bursts, opts);
     await writeResults(run, figures);
   }
-  console.log(`\nload average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);
 }
 
 main().catch((err: unknown) => {

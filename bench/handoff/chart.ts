@@ -31,7 +31,7 @@ export function handoffChartSpec(input: HandoffChartInput): TopLevelSpec {
           mark: 'bar',
           encoding: {
             y: { field: 'state', type: 'nominal', title: null, sort: input.costs.map(state) },
-            x: { field: 'percent', type: 'quantitative', stack: 'zero', title: '% of TTFT (same run)' },
+            x: { field: 'percent', type: 'quantitative', stack: 'zero', title: 'phase medians, % of median TTFT' },
             color: { field: 'phase', type: 'nominal', sort: [...HANDOFF_PHASES], legend: { title: null, orient: 'bottom' } },
             order: { field: 'order', type: 'ordinal' },
           },

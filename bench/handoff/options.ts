@@ -9,8 +9,8 @@ export interface HandoffBenchOptions {
   readonly threads: number;
   /** THREADS of every worker process in the throughput part. */
   readonly workerThreads: number;
+  /** Runs per schedule in the cost part: a prefill, then a handoff of its state per precision. */
   readonly repeats: number;
-  readonly ttftRuns: number;
   readonly qaPrompts: number;
   readonly burstJobs: number;
   /** Each round measures both pool sizes; odd rounds in reverse order, so drift in the machine's load evens out. */
@@ -31,7 +31,6 @@ export function readOptions(argv = process.argv.slice(2)): HandoffBenchOptions {
       threads: { type: 'string', default: '2' },
       'worker-threads': { type: 'string', default: '1' },
       repeats: { type: 'string', default: '5' },
-      'ttft-runs': { type: 'string', default: '3' },
       'qa-prompts': { type: 'string', default: '20' },
       'burst-jobs': { type: 'string', default: '20' },
       rounds: { type: 'string', default: '2' },
@@ -45,7 +44,6 @@ export function readOptions(argv = process.argv.slice(2)): HandoffBenchOptions {
     threads: positive('threads', values.threads),
     workerThreads: positive('worker-threads', values['worker-threads']),
     repeats: positive('repeats', values.repeats),
-    ttftRuns: positive('ttft-runs', values['ttft-runs']),
     qaPrompts: positive('qa-prompts', values['qa-prompts']),
     burstJobs: positive('burst-jobs', values['burst-jobs']),
     rounds: positive('rounds', values.rounds),

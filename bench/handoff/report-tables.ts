@@ -22,7 +22,7 @@ export function handoffCostTable(costs: readonly HandoffCost[]): string {
     ms(c.ttftMs),
     (c.shareOfTtft * 100).toFixed(1),
   ]);
-  return formatTable(['state', 'pairs %', 'MiB', 'bytes/token', 'serialize ms', 'store ms', 'load ms', 'verify+resume ms', 'handoff ms', 'TTFT ms', '% of TTFT'], rows);
+  return formatTable(['state', 'pairs %', 'MiB', 'bytes/token', 'serialize ms', 'store ms', 'load ms', 'verify+resume ms', 'handoff ms', 'TTFT ms', '% of TTFT, paired'], rows);
 }
 
 /** Store and load with the Redis server's persistence on (the handoff runs) and off (timed afterwards). */

@@ -1,6 +1,6 @@
 import { modelPath } from '../../apps/shared/engine-settings';
 import { freePort } from '../../libs/redis-server/src/tcp';
-import { buildApps, type AppBuild } from '../../tests/e2e/support/app-build';
+import type { AppBuild } from '../../tests/e2e/support/app-build';
 import { AppProcess } from '../../tests/pipeline/support/app-process';
 import { startTestRedis, type TestRedis } from '../../tests/support/redis';
 
@@ -24,15 +24,23 @@ export class ServiceCluster {
     readonly url: string,
   ) {}
 
-  /** `threads` is every process's THREADS, the onnxruntime threads of one worker. */
-  static async start(threads: number, decodeWorkers: number): Promise<ServiceCluster> {
-    const [build, redis] = await Promise.all([buildApps(), startTestRedis()]);
-    const port = await freePort();
-    // The prefix cache off: every burst must do the same work, also when it repeats an earlier burst's jobs.
-    const env = { ...process.env, MODEL_PATH: modelPath(), REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', THREADS: String(threads), PREFIX_CACHE_MAX_BYTES: '0', NO_COLOR: '1' };
-    const gateway = await AppProcess.start(build.entry('gateway'), env, /Gateway.*listening on/);
-    const decode = await Promise.all(Array.from({ length: decodeWorkers }, () => AppProcess.start(build.entry('decode-worker'), env, /DecodeProcessor.*ready/, WORKER_START_MS)));
-    return new ServiceCluster(build, redis, env, gateway, decode, `http://127.0.0.1:${port}`);
+  /** Runs the apps of `build` (tests/e2e/support/app-build.ts), which the cluster then owns; `threads` is every process's THREADS, the onnxruntime threads of one worker. */
+  static async start(build: AppBuild, threads: number, decodeWorkers: number): Promise<ServiceCluster> {
+    const redis = await startTestRedis();
+    const started: AppProcess[] = [];
+    try {
+      const port = await freePort();
+      // The prefix cache off: every burst must do the same work, also when it repeats an earlier burst's jobs.
+      const env = { ...process.env, MODEL_PATH: modelPath(), REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', THREADS: String(threads), PREFIX_CACHE_MAX_BYTES: '0', NO_COLOR: '1' };
+      started.push(await AppProcess.start(build.entry('gateway'), env, /Gateway.*listening on/));
+      for (let i = 0; i < decodeWorkers; i++) started.push(await AppProcess.start(build.entry('decode-worker'), env, /DecodeProcessor.*ready/, WORKER_START_MS));
+      const [gateway, ...decode] = started;
+      return new ServiceCluster(build, redis, env, gateway, decode, `http://127.0.0.1:${port}`);
+    } catch (err) {
+      await Promise.all(started.map((app) => app.stop()));
+      await redis.stop();
+      throw err;
+    }
   }
 
   get prefillWorkers(): number {

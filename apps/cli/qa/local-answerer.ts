@@ -1,14 +1,20 @@
 import { existsSync } from 'node:fs';
-import { ChatTemplate, Generation, LlamaModel, readGguf, Tokenizer } from '@lazyllm/engine';
-import { AnswerText, promptTokens } from '@lazyllm/prompts';
+import { ChatTemplate, LlamaModel, readGguf, Tokenizer } from '@lazyllm/engine';
+import { MemoryPrefixCache, startPrefixedGeneration } from '@lazyllm/prefix-cache';
+import { AnswerText, documentQaTokens } from '@lazyllm/prompts';
 import { ModelNotFoundError } from '../../shared/configuration-error';
 import { generationParams } from '../../shared/generation-params';
 import { generationOptions, type Answerer, type QaAnswer, type QaGenerationOptions, type QaTask } from './qa-task';
 
-/** Answers in this process with the engine, one question at a time: the same prompt and parameters the workers use, no Redis. */
+/**
+ * Answers in this process with the engine, one question at a time: the same prompt, parameters and
+ * prefix-then-question prefill the workers use, no Redis. The documents' prefix is kept in memory, so
+ * questions over the same documents compute it once.
+ */
 export class LocalAnswerer implements Answerer {
   readonly mode = 'local';
   readonly concurrency = 1;
+  private readonly prefixes = new MemoryPrefixCache({ mode: 'exact' });
 
   private constructor(
     private readonly model: LlamaModel,
@@ -26,8 +32,9 @@ export class LocalAnswerer implements Answerer {
 
   async answer(task: QaTask, _attempt: number, signal: AbortSignal): Promise<QaAnswer> {
     const started = performance.now();
-    const prompt = promptTokens({ kind: 'document-qa', documents: task.documents, question: task.question }, this.tokenizer, this.template);
-    const generation = await Generation.start(this.model, prompt, generationParams(generationOptions(this.options), this.tokenizer));
+    const split = documentQaTokens({ kind: 'document-qa', documents: task.documents, question: task.question }, this.tokenizer, this.template);
+    const prompt = split.tokens;
+    const { generation } = await startPrefixedGeneration(this.model, split, generationParams(generationOptions(this.options), this.tokenizer), this.prefixes);
     const ttftMs = performance.now() - started;
     while (!generation.done) {
       signal.throwIfAborted();

@@ -3,14 +3,15 @@ import type { JobStatus, PrefillJobData, PrefillReport } from '@lazyllm/contract
 import { Generation, serializeGeneration } from '@lazyllm/engine';
 import type { StateStore } from '@lazyllm/handoff';
 import { createDecodeQueue, DecodeQueue, enqueueDecode, JobStore, TERMINAL_STATUSES } from '@lazyllm/jobs';
-import { ServiceMetrics } from '@lazyllm/metrics';
-import { AnswerText, promptTokens } from '@lazyllm/prompts';
+import { PrefixCacheMetrics, ServiceMetrics } from '@lazyllm/metrics';
+import { PrefixUse, RedisPrefixCache, readPrefixCacheSettings, startPrefixedGeneration } from '@lazyllm/prefix-cache';
+import { AnswerText, documentQaTokens, promptTokens } from '@lazyllm/prompts';
 import { UnrecoverableError } from 'bullmq';
 import { AnswerPublisher } from '../../shared/answer-publisher';
 import { generationParams, isRequestError } from '../../shared/generation-params';
 import { jobResult } from '../../shared/job-result';
 import { LoadedModel } from '../../shared/loaded-model';
-import { STATE_STORE } from '../../shared/worker-resources.module';
+import { RedisClient, STATE_STORE } from '../../shared/worker-resources.module';
 import { WORKER_SETTINGS, WorkerSettings } from '../../shared/worker-settings';
 
 /** How an attempt ended, for the logs and BullMQ's job result. */
@@ -24,6 +25,8 @@ export type PrefillOutcome = 'handed-off' | 'completed' | 'cancelled' | 'already
 export class PrefillService implements OnApplicationShutdown {
   private readonly logger = new Logger(PrefillService.name);
   private readonly decodeQueue: DecodeQueue;
+  /** Document prefixes shared by every prefill worker; undefined when PREFIX_CACHE_MAX_BYTES=0. */
+  private readonly prefixes: RedisPrefixCache | undefined;
 
   constructor(
     @Inject(LoadedModel) private readonly engine: LoadedModel,
@@ -31,8 +34,11 @@ export class PrefillService implements OnApplicationShutdown {
     @Inject(STATE_STORE) private readonly states: StateStore,
     @Inject(WORKER_SETTINGS) private readonly settings: WorkerSettings,
     @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics,
+    @Inject(RedisClient) client: RedisClient,
   ) {
     this.decodeQueue = createDecodeQueue(settings.queue);
+    const prefixSettings = readPrefixCacheSettings();
+    this.prefixes = prefixSettings && new RedisPrefixCache(client.redis, settings.queue.prefix, prefixSettings, new PrefixCacheMetrics(metrics.registry));
   }
 
   async run(data: PrefillJobData, attempt: number): Promise<PrefillOutcome> {
@@ -47,14 +53,15 @@ export class PrefillService implements OnApplicationShutdown {
     await this.jobs.update(jobId, { status: 'prefill', attempts: attempt, timings: { queueWaitMs } });
     if (await this.jobs.isCancelled(jobId)) return this.cancel(jobId);
 
-    const { model, tokenizer, template } = this.engine;
+    const { tokenizer } = this.engine;
     const t0 = performance.now();
     let generation: Generation;
     let prompt: number[];
     try {
-      prompt = promptTokens(data.input, tokenizer, template);
+      let prefix: PrefixUse;
+      ({ prompt, generation, prefix } = await this.prefill(data));
       if (this.settings.logContent) this.logger.log(`job ${jobId} prompt: ${JSON.stringify(tokenizer.decode(prompt))}`);
-      generation = await Generation.start(model, prompt, generationParams(options, tokenizer));
+      if (prefix !== 'none') this.logger.log(`job ${jobId}: document prefix ${prefix}`);
     } catch (err) {
       if (isRequestError(err)) throw new UnrecoverableError(err.message);
       throw err;
@@ -88,6 +95,23 @@ export class PrefillService implements OnApplicationShutdown {
     await enqueueDecode(this.decodeQueue, { jobId, stateRef, prefill, stop: options.stop, acceptedAt: data.acceptedAt });
     this.metrics.observePrefill({ queueWaitMs, prefillMs, ttftMs, computedShare, handoffMs, handoffBytes: bytes.length });
     return 'handed-off';
+  }
+
+  /**
+   * Document QA runs as the documents' prefix then the question (from the prefix cache unless the request
+   * opts out), so answers are the same with or without the cache; other requests prefill in one step.
+   */
+  private async prefill(data: PrefillJobData): Promise<{ prompt: number[]; generation: Generation; prefix: PrefixUse }> {
+    const { model, tokenizer, template } = this.engine;
+    const params = generationParams(data.options, tokenizer);
+    if (data.input.kind !== 'document-qa') {
+      const prompt = promptTokens(data.input, tokenizer, template);
+      return { prompt, generation: await Generation.start(model, prompt, params), prefix: 'none' };
+    }
+    const split = documentQaTokens(data.input, tokenizer, template);
+    const cache = data.input.reusePrefix === false ? undefined : this.prefixes;
+    const { generation, prefix } = await startPrefixedGeneration(model, split, params, cache);
+    return { prompt: split.tokens, generation, prefix };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -14,7 +14,13 @@ export type JobInput =
   | { readonly kind: 'prompt'; readonly prompt: string; readonly chat: boolean }
   | { readonly kind: 'chat'; readonly messages: readonly ChatMessage[] }
   /** Documents first and the question last, the layout LazyLLM and the prefix cache rely on. */
-  | { readonly kind: 'document-qa'; readonly documents: readonly QaDocument[]; readonly question: string };
+  | {
+      readonly kind: 'document-qa';
+      readonly documents: readonly QaDocument[];
+      readonly question: string;
+      /** Take the documents' prefix from the shared prefix cache, or store it there (default true). */
+      readonly reusePrefix?: boolean;
+    };
 
 export interface ScheduleSpec {
   readonly layers: readonly number[];

@@ -1,6 +1,6 @@
 import { computePrefix, Generation, GenerationParams, leadingTokens, LlamaModel, restorePrefix, selectionOf, serializePrefix, STATE_FORMAT_VERSION, validateSchedule } from '@lazyllm/engine';
 import { prefixKey } from './prefix-key';
-import type { PrefixSource, RedisPrefixCache } from './redis-prefix-cache';
+import type { PrefixSource, PrefixStore } from './prefix-store';
 
 /** How a document-QA prefill used the prefix: not at all (the schedule cannot), computed here, or from the cache. */
 export type PrefixUse = 'none' | 'local' | PrefixSource;
@@ -24,7 +24,7 @@ export function prefixApplies(params: GenerationParams, model: LlamaModel): bool
  * uncached ones. In shared-revival mode the documents' rows this step computed are stored back for the
  * next question. A schedule that cannot split (no pruning, static selection) runs the whole prompt as one step.
  */
-export async function startPrefixedGeneration(model: LlamaModel, prompt: PrefixedPrompt, params: GenerationParams, cache?: RedisPrefixCache): Promise<{ generation: Generation; prefix: PrefixUse }> {
+export async function startPrefixedGeneration(model: LlamaModel, prompt: PrefixedPrompt, params: GenerationParams, cache?: PrefixStore): Promise<{ generation: Generation; prefix: PrefixUse }> {
   const tokens = [...prompt.tokens];
   if (!prefixApplies(params, model) || prompt.prefixLength < 1 || prompt.prefixLength >= tokens.length) {
     return { generation: await Generation.start(model, tokens, params), prefix: 'none' };

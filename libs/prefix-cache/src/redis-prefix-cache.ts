@@ -5,6 +5,7 @@ import { prefixChunkKey, prefixIndexKeys, prefixLockKey, prefixManifestKey } fro
 import { COMMIT_PREFIX, RELEASE_LOCK, TOUCH_PREFIX } from './prefix-cache-scripts';
 import { NO_PREFIX_CACHE_EVENTS, PrefixCacheEvents } from './prefix-cache-events';
 import type { PrefixCacheSettings } from './prefix-cache-settings';
+import type { PrefixSource, PrefixStore } from './prefix-store';
 
 interface Manifest {
   readonly bytes: number;
@@ -12,9 +13,6 @@ interface Manifest {
   readonly chunkBytes: number;
   readonly gen: string;
 }
-
-/** How a prefix was obtained, for logs and the job's report. */
-export type PrefixSource = 'hit' | 'computed' | 'waited';
 
 const CHUNKS_PER_BATCH = 16;
 
@@ -24,7 +22,7 @@ const CHUNKS_PER_BATCH = 16;
  * bytes into its own memory and holds nothing afterwards, so eviction can never take anything from a
  * job that is using a prefix; an entry evicted while it is being read reads as a miss.
  */
-export class RedisPrefixCache {
+export class RedisPrefixCache implements PrefixStore {
   private readonly index;
 
   constructor(

@@ -22,7 +22,8 @@ export function documentsOf(documents: readonly DocumentDto[]): QaDocument[] {
 export function jobInputOf(dto: CreateJobDto, chatByDefault: boolean): JobInput {
   if (dto.messages !== undefined) return { kind: 'chat', messages: dto.messages.map(({ role, content }) => ({ role, content })) };
   if (dto.documents !== undefined && dto.question !== undefined) {
-    return { kind: 'document-qa', documents: documentsOf(dto.documents), question: dto.question };
+    const input = { kind: 'document-qa', documents: documentsOf(dto.documents), question: dto.question } as const;
+    return dto.reusePrefix === undefined ? input : { ...input, reusePrefix: dto.reusePrefix };
   }
   if (dto.prompt !== undefined) return { kind: 'prompt', prompt: dto.prompt, chat: dto.chat ?? chatByDefault };
   // The DTO's validation guarantees one of the inputs above.

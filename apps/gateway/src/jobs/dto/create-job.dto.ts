@@ -62,6 +62,12 @@ export class CreateJobDto extends GenerationOptionsDto {
   @OnlyWith('documents')
   question?: string;
 
+  @ApiPropertyOptional({ default: true, description: 'With documents: share the documents\' prefix with other questions over them through the prefix cache (answers are the same either way in its exact mode).' })
+  @ValidateIf((o: CreateJobDto) => o.reusePrefix !== undefined)
+  @IsBoolean()
+  @OnlyWith('documents')
+  reusePrefix?: boolean;
+
   /** A retry with the same key gets the same job back instead of a second one (also as the Idempotency-Key header). */
   @ApiPropertyOptional({ minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, description: 'A retry with the same key gets the same job back (also as the Idempotency-Key header).' })
   @ValidateIf((o: CreateJobDto) => o.idempotencyKey !== undefined)
