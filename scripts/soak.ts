@@ -27,6 +27,7 @@ interface Options {
   readonly kills?: string;
   readonly documentTokens?: string;
   readonly seed: string;
+  readonly out: string;
 }
 
 const PREFIX = 'soak';
@@ -113,14 +114,33 @@ async function runJobs(client: SoakClient, redis: Redis, plans: JobPlan[], deadl
   );
 }
 
-/** Redis keys grouped by shape (ids replaced by *), to show what is left after a run. */
-async function keyShapes(redis: Redis): Promise<Record<string, number>> {
-  const shapes: Record<string, number> = {};
+/** Redis keys grouped by shape (ids replaced by *): how many, and the bytes they take (MEMORY USAGE), to show what is left after a run. */
+async function keyShapes(redis: Redis): Promise<Record<string, { keys: number; bytes: number }>> {
+  const shapes: Record<string, { keys: number; bytes: number }> = {};
   for (const key of await redis.keys('*')) {
-    const shape = key.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '*').replace(/:\d+(?=:|$)/g, ':*');
-    shapes[shape] = (shapes[shape] ?? 0) + 1;
+    const shape = key
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '*')
+      .replace(/[0-9a-f]{12,}/g, '*')
+      .replace(/:\d+(?=:|$)/g, ':*');
+    const entry = (shapes[shape] ??= { keys: 0, bytes: 0 });
+    entry.keys++;
+    entry.bytes += Number(await redis.memory('USAGE', key)) || 0;
   }
   return shapes;
+}
+
+/**
+ * State keys left once the workers are done. A client sees its job's final event a moment before the
+ * worker deletes the job's states, so the count is taken when no job is active, within a short grace.
+ */
+async function leftoverStateKeys(redis: Redis): Promise<string[]> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const active = (await redis.llen(`${PREFIX}:prefill:active`)) + (await redis.llen(`${PREFIX}:decode:active`));
+    const keys = [...(await redis.keys(`${PREFIX}:state:*`)), ...(await redis.keys(`${PREFIX}:job:*:states`))];
+    if ((active === 0 && keys.length === 0) || Date.now() > deadline) return keys;
+    await sleep(500);
+  }
 }
 
 /** What Redis itself holds of a job's stream: final events and token indices (a duplicate would show here even if no client saw it). */
@@ -243,7 +263,7 @@ async function main(options: Options): Promise<number> {
         problems.push(`job ${plan.n} (${outcome.id}) answer differs from the fault-free run`);
       }
     }
-    const leakedStateKeys = [...(await redis.keys(`${PREFIX}:state:*`)), ...(await redis.keys(`${PREFIX}:job:*:states`))];
+    const leakedStateKeys = await leftoverStateKeys(redis);
     const jobKeyNames = await redis.keys(`${PREFIX}:job:*`);
     const withoutTtl = (await Promise.all(jobKeyNames.map(async (key) => ((await redis.ttl(key)) < 0 ? key : undefined)))).filter((key) => key !== undefined);
     const memoryAfterRun = await usedMemory(redis);
@@ -282,13 +302,16 @@ async function main(options: Options): Promise<number> {
       redisMemoryBytes: { atStart: memoryAtStart, afterRun: memoryAfterRun, afterJobTtl: memoryAfterTtl, jobKeysLeftAfterTtl: jobKeysLeft, keysAfterTtl },
       faults,
       problems,
+      leakedStateKeys,
     };
-    const out = resolve('bench', 'results', 'soak.json');
+    const out = resolve(options.out);
     mkdirSync(join(out, '..'), { recursive: true });
     writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
     console.log(JSON.stringify(counts, null, 2));
-    console.log(`Redis memory: ${memoryAtStart} bytes at start, ${memoryAfterRun} after the run, ${memoryAfterTtl} once the finished jobs' records expired`);
+    console.log(`Redis memory: ${memoryAtStart} bytes at start, ${memoryAfterRun} after the run, ${memoryAfterTtl} once the finished jobs' records expired; largest key shapes then:`);
+    for (const [shape, { keys, bytes }] of Object.entries(keysAfterTtl).sort(([, a], [, b]) => b.bytes - a.bytes).slice(0, 6)) console.log(`  ${shape}: ${keys} keys, ${bytes} bytes`);
     for (const problem of problems.slice(0, 30)) console.log(`  ${problem}`);
+    for (const key of leakedStateKeys.slice(0, 10)) console.log(`  state key left: ${key}`);
     console.log(`written to ${out}`);
     const ok = lost === 0 && failed === 0 && duplicated === 0 && wrongAnswer === 0 && leakedStateKeys.length === 0 && withoutTtl.length === 0 && counts.cleanExits === counts.processesStopped;
     return ok ? 0 : 1;
@@ -307,6 +330,7 @@ const program = new Command('soak')
   .option('--kills <n>', 'worker SIGKILLs (default 12, quick 4)')
   .option('--document-tokens <n>', 'document QA prompt size (default 4000, quick 1000)')
   .option('--seed <n>', 'random seed', '7')
+  .option('--out <path>', 'where to write the report', 'bench/results/soak.json')
   .parse();
 
 main(program.opts<Options>()).then(
