@@ -35,9 +35,9 @@ function ensureSchemathesis(): void {
   if (pip.status !== 0) throw new Error('pip could not install schemathesis');
 }
 
-function run(command: string, args: string[]): Promise<number> {
+function run(command: string, args: string[], cwd: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'inherit' });
+    const child = spawn(command, args, { stdio: 'inherit', cwd });
     child.once('error', reject);
     child.once('exit', (code) => resolve(code ?? 1));
   });
@@ -95,7 +95,8 @@ async function main(options: Options): Promise<number> {
       // No example database left in the working directory: each run starts from its seed.
       '--generation-database', 'none',
       '--no-color',
-    ]);
+      // Its crash cache (.schemathesis/) goes to the scratch directory, not the repository.
+    ], scratch);
     const { statuses, networkErrors, toolErrors } = readFuzzLog(report);
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     const serverErrors = [...statuses].filter(([status]) => status >= 500).reduce((sum, [, n]) => sum + n, 0);
