@@ -90,9 +90,9 @@ async function measureThroughput(build: AppBuild, opts: HandoffBenchOptions, job
   log(`starting redis-server, the gateway and 1 decode worker (THREADS=${opts.workerThreads})`);
   const cluster = await ServiceCluster.start(build, opts.workerThreads, 1);
   try {
-    const order = Array.from({ length: opts.rounds }, (_, round) => (round % 2 === 0 ? [1, 2] : [2, 1])).flat();
+    const rounds = Array.from({ length: opts.rounds }, (_, round) => (round % 2 === 0 ? [1, 2] : [2, 1]));
     const warmups = documentQaJobs({ firstQuestion: WARMUP_FIRST_QUESTION, count: 2, documents: QA_DOCUMENTS, seed: QA_SEED });
-    return await measureBursts(cluster, { jobs, warmups, request, prefillWorkers: order, timeoutMs: BURST_TIMEOUT_MS }, log);
+    return await measureBursts(cluster, { jobs, warmups, request, rounds, timeoutMs: BURST_TIMEOUT_MS }, log);
   } finally {
     const codes = await cluster.stop();
     if (codes.some((code) => code !== 0)) log(`apps exited with codes ${codes.join(', ')}`);

@@ -42,7 +42,7 @@ export function handoffChartSpec(input: HandoffChartInput): TopLevelSpec {
   }
   if (burstRows.length > 0) {
     panels.push({
-      title: `Burst of ${input.bursts[0].jobs.length} document-QA jobs`,
+      title: `Bursts of ${input.bursts[0].jobs.length} document-QA jobs, pooled`,
       width: 160,
       height: 22 * Math.max(4, input.costs.length),
       data: { values: burstRows },

@@ -8,8 +8,8 @@ export interface BurstPlan {
   readonly warmups: readonly QaJob[];
   /** Request fields besides the documents and the question. */
   readonly request: Record<string, unknown>;
-  /** Prefill pool sizes, in the order they are measured (the decode pool keeps its size). */
-  readonly prefillWorkers: readonly number[];
+  /** Prefill pool sizes per round, in the order they are measured (the decode pool keeps its size). */
+  readonly rounds: readonly (readonly number[])[];
   readonly timeoutMs: number;
 }
 
@@ -22,6 +22,8 @@ export interface JobFigures {
 }
 
 export interface BurstFigures {
+  /** Bursts of one round ran back to back: their ratios are the least affected by the machine's other work. */
+  readonly round: number;
   readonly prefillWorkers: number;
   readonly decodeWorkers: number;
   readonly completed: number;
@@ -44,14 +46,16 @@ export async function measureBursts(cluster: ServiceCluster, plan: BurstPlan, lo
   };
   const bursts: BurstFigures[] = [];
   try {
-    for (const workers of plan.prefillWorkers) {
-      await cluster.scalePrefill(workers);
-      const warmFailed = (await run(plan.warmups.slice(0, workers))).filter((v) => v.status !== 'completed');
-      if (warmFailed.length > 0) throw new Error(`warm-up jobs did not complete: ${warmFailed.map((v) => `${v.status} ${v.error ?? ''}`).join('; ')}`);
-      log(`${workers} prefill + ${cluster.decodeWorkers} decode workers: submitting ${plan.jobs.length} jobs`);
-      const burst = burstFigures(workers, cluster.decodeWorkers, await run(plan.jobs));
-      bursts.push(burst);
-      log(`${workers} prefill + ${cluster.decodeWorkers} decode workers: ${burst.completed} completed in ${(burst.makespanMs / 1000).toFixed(1)} s, ${burst.jobsPerMinute.toFixed(2)} jobs/min`);
+    for (const [round, sizes] of plan.rounds.entries()) {
+      for (const workers of sizes) {
+        await cluster.scalePrefill(workers);
+        const warmFailed = (await run(plan.warmups.slice(0, workers))).filter((v) => v.status !== 'completed');
+        if (warmFailed.length > 0) throw new Error(`warm-up jobs did not complete: ${warmFailed.map((v) => `${v.status} ${v.error ?? ''}`).join('; ')}`);
+        log(`${workers} prefill + ${cluster.decodeWorkers} decode workers: submitting ${plan.jobs.length} jobs`);
+        const burst = burstFigures(round, workers, cluster.decodeWorkers, await run(plan.jobs));
+        bursts.push(burst);
+        log(`${workers} prefill + ${cluster.decodeWorkers} decode workers: ${burst.completed} completed in ${(burst.makespanMs / 1000).toFixed(1)} s, ${burst.jobsPerMinute.toFixed(2)} jobs/min`);
+      }
     }
   } catch (err) {
     // What the apps said last is what explains a job that failed or never ended.
@@ -60,12 +64,13 @@ export async function measureBursts(cluster: ServiceCluster, plan: BurstPlan, lo
   return bursts;
 }
 
-function burstFigures(prefillWorkers: number, decodeWorkers: number, views: readonly JobSnapshot[]): BurstFigures {
+function burstFigures(round: number, prefillWorkers: number, decodeWorkers: number, views: readonly JobSnapshot[]): BurstFigures {
   const start = Math.min(...views.map((v) => Date.parse(v.createdAt)));
   const end = Math.max(...views.map((v) => Date.parse(v.updatedAt)));
   const completed = views.filter((v) => v.status === 'completed').length;
   const makespanMs = end - start;
   return {
+    round,
     prefillWorkers,
     decodeWorkers,
     completed,
@@ -88,4 +93,11 @@ export function jobsPerMinute(bursts: readonly BurstFigures[], prefillWorkers: n
   const completed = of.reduce((n, b) => n + b.completed, 0);
   const ms = of.reduce((n, b) => n + b.makespanMs, 0);
   return (completed * 60_000) / ms;
+}
+
+/** Each burst's jobs/min over that of the round's burst with the fewest prefill workers. */
+export function ratioInRound(bursts: readonly BurstFigures[], burst: BurstFigures): number {
+  const round = bursts.filter((b) => b.round === burst.round);
+  const base = round.reduce((a, b) => (b.prefillWorkers < a.prefillWorkers ? b : a));
+  return burst.jobsPerMinute / base.jobsPerMinute;
 }

@@ -2,7 +2,7 @@ import { median } from '../lib/stats';
 import { formatTable } from '../lib/table';
 import type { CompactAccuracy } from './compact-accuracy';
 import type { HandoffCost } from './handoff-cost';
-import { BurstFigures, jobsPerMinute } from './pool-throughput';
+import { BurstFigures, jobsPerMinute, ratioInRound } from './pool-throughput';
 
 const MIB = 2 ** 20;
 const ms = (x: number) => x.toFixed(0);
@@ -76,19 +76,20 @@ export function divergenceTable(accuracy: CompactAccuracy): string {
 }
 
 export function throughputTable(bursts: readonly BurstFigures[]): string {
-  const base = jobsPerMinute(bursts, Math.min(...bursts.map((b) => b.prefillWorkers)));
+  const sizes = [...new Set(bursts.map((b) => b.prefillWorkers))].sort((a, b) => a - b);
   const rows = bursts.map((b) => {
     const timing = (name: string) => median(b.jobs.flatMap((j) => (j.timings[name] === undefined ? [] : [j.timings[name]])));
     return [
-      `${b.prefillWorkers} prefill + ${b.decodeWorkers} decode`,
+      `round ${b.round + 1}: ${b.prefillWorkers} prefill + ${b.decodeWorkers} decode`,
       `${b.completed}/${b.jobs.length}`,
       (b.makespanMs / 1000).toFixed(1),
       b.jobsPerMinute.toFixed(2),
-      (jobsPerMinute(bursts, b.prefillWorkers) / base).toFixed(2),
+      ratioInRound(bursts, b).toFixed(2),
       (timing('prefillMs') / 1000).toFixed(2),
       ms(timing('handoffMs')),
       (timing('decodeMs') / 1000).toFixed(2),
     ];
   });
-  return formatTable(['workers (THREADS=1 each)', 'completed', 'makespan s', 'jobs/min', 'pooled ratio', 'median prefill s', 'median handoff ms', 'median decode s'], rows);
+  const pooled = sizes.map((n) => [`all rounds: ${n} prefill`, '', '', jobsPerMinute(bursts, n).toFixed(2), (jobsPerMinute(bursts, n) / jobsPerMinute(bursts, sizes[0])).toFixed(2), '', '', '']);
+  return formatTable(['burst (THREADS=1 per process)', 'completed', 'makespan s', 'jobs/min', 'ratio', 'median prefill s', 'median handoff ms', 'median decode s'], [...rows, ...pooled]);
 }

@@ -3,7 +3,7 @@ import type { MachineInfo } from '../lib/machine';
 import type { CompactAccuracy } from './compact-accuracy';
 import type { HandoffCost } from './handoff-cost';
 import type { HandoffBenchOptions } from './options';
-import { BurstFigures, jobsPerMinute } from './pool-throughput';
+import { BurstFigures, jobsPerMinute, ratioInRound } from './pool-throughput';
 
 export interface HandoffResultsInput {
   readonly date: Date;
@@ -78,10 +78,11 @@ export function handoffResultsJson(input: HandoffResultsInput): unknown {
         prompts: throughput.promptSource,
         request: throughput.request,
         workerThreads: throughput.workerThreads,
-        protocol: 'separate processes (redis-server, gateway, workers from the compiled apps); warm-up jobs first, then the whole burst POSTed at once; makespan = first createdAt to last updatedAt of the burst',
+        protocol: 'separate processes (redis-server, gateway, workers from the compiled apps, prefix cache off); per round one burst per prefill pool size, back to back, odd rounds in reverse order; warm-up jobs first, then the whole burst POSTed at once; makespan = first createdAt to last updatedAt of the burst; ratio = jobs/min over the 1-prefill burst of the same round',
         bursts: throughput.bursts,
         jobsPerMinute: Object.fromEntries(sizes.map((n) => [`${n} prefill`, jobsPerMinute(throughput.bursts, n)])),
-        ratio: sizes.length === 2 ? jobsPerMinute(throughput.bursts, sizes[1]) / jobsPerMinute(throughput.bursts, sizes[0]) : null,
+        pooledRatio: sizes.length === 2 ? jobsPerMinute(throughput.bursts, sizes[1]) / jobsPerMinute(throughput.bursts, sizes[0]) : null,
+        ratioPerRound: throughput.bursts.filter((b) => b.prefillWorkers !== sizes[0]).map((b) => ({ round: b.round, prefillWorkers: b.prefillWorkers, ratio: ratioInRound(throughput.bursts, b) })),
       },
     }),
   };
