@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsNotEmpty, IsObject, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsNotEmpty, IsString, ValidateIf } from 'class-validator';
 import { DocumentDto } from '../../jobs/dto/document.dto';
 import { GenerationOptionsDto } from '../../jobs/dto/generation-options.dto';
 import { MAX_DOCUMENTS } from '../../jobs/dto/create-job.dto';
 import { noneSent, OnlyOneOf, OnlyWith } from '../../validation/input-alternatives';
+import { NestedArray } from '../../validation/nested-array';
 
 const SHAPES = ['documents', 'items'] as const;
 const MAX_BATCH_QUESTIONS = 256;
@@ -12,12 +12,7 @@ const MAX_BATCH_QUESTIONS = 256;
 /** One question over its own documents. */
 export class BatchItemDto {
   @ApiProperty({ type: [DocumentDto], minItems: 1, maxItems: MAX_DOCUMENTS })
-  @ValidateNested({ each: true })
-  @Type(() => DocumentDto)
-  @IsObject({ each: true })
-  @ArrayMaxSize(MAX_DOCUMENTS)
-  @ArrayMinSize(1)
-  @IsArray()
+  @NestedArray(() => DocumentDto, MAX_DOCUMENTS)
   documents!: DocumentDto[];
 
   @ApiProperty()
@@ -35,12 +30,7 @@ export class CreateBatchDto extends GenerationOptionsDto {
   @ApiPropertyOptional({ type: [DocumentDto], minItems: 1, maxItems: MAX_DOCUMENTS, description: 'Documents shared by every question; send with questions, or send items.' })
   @ValidateIf((o: CreateBatchDto) => o.documents !== undefined || noneSent(o, SHAPES))
   @IsDefined({ message: 'send documents with questions, or items' })
-  @ValidateNested({ each: true })
-  @Type(() => DocumentDto)
-  @IsObject({ each: true })
-  @ArrayMaxSize(MAX_DOCUMENTS)
-  @ArrayMinSize(1)
-  @IsArray()
+  @NestedArray(() => DocumentDto, MAX_DOCUMENTS)
   @OnlyOneOf(SHAPES)
   documents?: DocumentDto[];
 
@@ -57,12 +47,7 @@ export class CreateBatchDto extends GenerationOptionsDto {
 
   @ApiPropertyOptional({ type: [BatchItemDto], minItems: 1, maxItems: MAX_BATCH_QUESTIONS, description: 'Questions that each carry their own documents.' })
   @ValidateIf((o: CreateBatchDto) => o.items !== undefined)
-  @ValidateNested({ each: true })
-  @Type(() => BatchItemDto)
-  @IsObject({ each: true })
-  @ArrayMaxSize(MAX_BATCH_QUESTIONS)
-  @ArrayMinSize(1)
-  @IsArray()
+  @NestedArray(() => BatchItemDto, MAX_BATCH_QUESTIONS)
   @OnlyOneOf(SHAPES)
   items?: BatchItemDto[];
 }

@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsNotEmpty, IsObject, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsNotEmpty, IsString, Length, ValidateIf } from 'class-validator';
 import { noneSent, OnlyOneOf, OnlyWith } from '../../validation/input-alternatives';
 import { ChatMessageDto } from './chat-message.dto';
 import { DocumentDto } from './document.dto';
 import { GenerationOptionsDto } from './generation-options.dto';
+import { NestedArray } from '../../validation/nested-array';
 
 const INPUTS = ['prompt', 'messages', 'documents'] as const;
 export const MAX_DOCUMENTS = 100;
@@ -34,23 +34,13 @@ export class CreateJobDto extends GenerationOptionsDto {
 
   @ApiPropertyOptional({ type: [ChatMessageDto], maxItems: MAX_MESSAGES })
   @ValidateIf((o: CreateJobDto) => o.messages !== undefined)
-  @ValidateNested({ each: true })
-  @Type(() => ChatMessageDto)
-  @IsObject({ each: true })
-  @ArrayMaxSize(MAX_MESSAGES)
-  @ArrayMinSize(1)
-  @IsArray()
+  @NestedArray(() => ChatMessageDto, MAX_MESSAGES)
   @OnlyOneOf(INPUTS)
   messages?: ChatMessageDto[];
 
   @ApiPropertyOptional({ type: [DocumentDto], maxItems: MAX_DOCUMENTS, description: 'Documents to answer `question` from; they come first in the prompt, the question last.' })
   @ValidateIf((o: CreateJobDto) => o.documents !== undefined)
-  @ValidateNested({ each: true })
-  @Type(() => DocumentDto)
-  @IsObject({ each: true })
-  @ArrayMaxSize(MAX_DOCUMENTS)
-  @ArrayMinSize(1)
-  @IsArray()
+  @NestedArray(() => DocumentDto, MAX_DOCUMENTS)
   @OnlyOneOf(INPUTS)
   documents?: DocumentDto[];
 

@@ -1,21 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MAX_MESSAGES } from '../../jobs/dto/create-job.dto';
 import { MAX_TOKENS_LIMIT } from '../../jobs/dto/generation-options.dto';
 import { ChatMessageParamDto } from './chat-message-param.dto';
 import { OpenAiSamplingDto } from './openai-sampling.dto';
 import { OnlyNoOp } from './openai-validators';
+import { NestedArray } from '../../validation/nested-array';
 
 /** POST /v1/chat/completions: messages rendered with the model's chat template. */
 export class CreateChatCompletionDto extends OpenAiSamplingDto {
   @ApiProperty({ type: [ChatMessageParamDto], minItems: 1, maxItems: MAX_MESSAGES })
-  @ValidateNested({ each: true })
-  @Type(() => ChatMessageParamDto)
-  @IsObject({ each: true })
-  @ArrayMaxSize(MAX_MESSAGES)
-  @ArrayMinSize(1)
-  @IsArray()
+  @NestedArray(() => ChatMessageParamDto, MAX_MESSAGES)
   messages!: ChatMessageParamDto[];
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKENS_LIMIT, description: `Default: up to ${MAX_TOKENS_LIMIT} tokens, or the end of the context window.` })
