@@ -1,8 +1,9 @@
 import type { GenerationOptions, JobEvent, JobInput, JobResult } from '@lazyllm/contracts';
 import { nqOpenRecords } from '@lazyllm/datasets';
-import { ChatTemplate, Generation, LlamaModel, readGguf, resolveModelPath, Tokenizer } from '@lazyllm/engine';
+import { ChatTemplate, LlamaModel, readGguf, resolveModelPath, Tokenizer } from '@lazyllm/engine';
 import { createDecodeQueue, createPrefillQueue, DecodeQueue, enqueuePrefill, JobStore, newJobRecord, PrefillQueue, readQueueSettings } from '@lazyllm/jobs';
-import { AnswerText, promptTokens } from '@lazyllm/prompts';
+import { startPrefixedGeneration } from '@lazyllm/prefix-cache';
+import { AnswerText, documentQaTokens } from '@lazyllm/prompts';
 import { Redis } from 'ioredis';
 import { generationParams } from '../../apps/shared/generation-params';
 import { useTestRedis } from '../support/redis';
@@ -13,7 +14,7 @@ const PREFIX = '{smollm2}';
 
 /** Document QA over real NQ passages with the engine's default LazyLLM schedule, greedy. */
 const record = nqOpenRecords()[0];
-const INPUT: JobInput = { kind: 'document-qa', documents: record.ctxs.slice(0, 3).map((c) => ({ title: c.title, text: c.text })), question: record.question };
+const INPUT: Extract<JobInput, { kind: 'document-qa' }> = { kind: 'document-qa', documents: record.ctxs.slice(0, 3).map((c) => ({ title: c.title, text: c.text })), question: record.question };
 const OPTIONS: GenerationOptions = { maxTokens: 16, temperature: 0, topK: 0, topP: 1, seed: 0, stop: [], schedule: 'default', kvPrecision: 'f32' };
 
 describe('the worker pools on SmolLM2-135M (the default model)', () => {
@@ -30,12 +31,14 @@ describe('the worker pools on SmolLM2-135M (the default model)', () => {
     const gguf = readGguf(modelPath);
     const tokenizer = Tokenizer.fromGguf(gguf);
     const model = await LlamaModel.load({ modelPath, threads: 1 });
-    const prompt = promptTokens(INPUT, tokenizer, ChatTemplate.fromGguf(gguf));
-    const generated = await (await Generation.start(model, prompt, generationParams(OPTIONS, tokenizer))).finish();
+    // Document QA runs as the documents' prefix, then the question, in the workers as in one process.
+    const prompt = documentQaTokens(INPUT, tokenizer, ChatTemplate.fromGguf(gguf));
+    const { generation } = await startPrefixedGeneration(model, prompt, generationParams(OPTIONS, tokenizer));
+    const generated = await generation.finish();
     await model.release();
     const answer = new AnswerText(tokenizer, []);
     for (const token of generated) answer.push(token);
-    expected = { tokens: [...generated], text: answer.text + answer.finish(), promptTokens: prompt.length };
+    expected = { tokens: [...generated], text: answer.text + answer.finish(), promptTokens: prompt.tokens.length };
 
     const env = { ...process.env, MODEL_PATH: modelPath, REDIS_URL: server.url, QUEUE_PREFIX: PREFIX, THREADS: '1', NO_COLOR: '1' };
     workers = await Promise.all([

@@ -4,7 +4,9 @@
  *   {p}:prefix:{id}                       string  manifest, JSON {bytes, chunks, chunkBytes, gen}, written last
  *   {p}:prefix:{id}:{gen}:chunk:{i}       string  chunk i of the serialized prefix state
  *   {p}:prefix:{id}:lock                  string  held (SET NX PX) by the one worker computing the prefix
- *   {p}:prefix-index:lru                  zset    id -> last use (ms), for LRU eviction
+ *   {p}:prefix-index:lru                  zset    id -> last use (a tick of the clock below), for LRU eviction
+ *   {p}:prefix-index:clock                string  counter ticked by every write and read; a logical clock
+ *                                                 orders uses within one millisecond and across machines
  *   {p}:prefix-index:sizes                hash    id -> bytes
  *   {p}:prefix-index:bytes                string  sum of the sizes
  *
@@ -28,8 +30,9 @@ export interface PrefixIndexKeys {
   readonly lru: string;
   readonly sizes: string;
   readonly bytes: string;
+  readonly clock: string;
 }
 
 export function prefixIndexKeys(prefix: string): PrefixIndexKeys {
-  return { lru: `${prefix}:prefix-index:lru`, sizes: `${prefix}:prefix-index:sizes`, bytes: `${prefix}:prefix-index:bytes` };
+  return { lru: `${prefix}:prefix-index:lru`, sizes: `${prefix}:prefix-index:sizes`, bytes: `${prefix}:prefix-index:bytes`, clock: `${prefix}:prefix-index:clock` };
 }

@@ -22,12 +22,13 @@ end
  * Makes an entry whose chunks are written visible, replacing an older version of it, then evicts least
  * recently used entries until the total fits the budget (never the one just written). Entries that
  * expired by TTL are still in the index until then; having gone unused longest, they go first.
- * KEYS: lru, sizes, total. ARGV: prefix, id, manifest JSON, bytes, ttl s, now ms, max bytes.
+ * KEYS: lru, sizes, total, clock. ARGV: prefix, id, manifest JSON, bytes, ttl s, max bytes.
  * Returns the number of entries evicted.
  */
 export const COMMIT_PREFIX = new LuaScript(`${DROP}
 local lru, sizes, total = KEYS[1], KEYS[2], KEYS[3]
-local p, id, manifest, bytes, ttl, now, max = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+local p, id, manifest, bytes, ttl, max = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local now = redis.call('INCR', KEYS[4])
 drop(p, id, lru, sizes, total)
 redis.call('SET', p .. ':prefix:' .. id, manifest, 'EX', ttl)
 redis.call('HSET', sizes, id, bytes)
@@ -47,10 +48,10 @@ return evicted
 
 /**
  * A use: the entry becomes the most recently used and its TTL starts again, if it is still the version
- * that was read. KEYS: lru. ARGV: prefix, id, gen, ttl s, now ms. Returns 1 when touched.
+ * that was read. KEYS: lru, clock. ARGV: prefix, id, gen, ttl s. Returns 1 when touched.
  */
 export const TOUCH_PREFIX = new LuaScript(`
-local p, id, gen, ttl, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local p, id, gen, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local mkey = p .. ':prefix:' .. id
 local raw = redis.call('GET', mkey)
 if not raw then return 0 end
@@ -58,7 +59,7 @@ local m = cjson.decode(raw)
 if m.gen ~= gen then return 0 end
 redis.call('EXPIRE', mkey, ttl)
 for i = 0, m.chunks - 1 do redis.call('EXPIRE', mkey .. ':' .. gen .. ':chunk:' .. i, ttl) end
-redis.call('ZADD', KEYS[1], 'XX', now, id)
+redis.call('ZADD', KEYS[1], 'XX', redis.call('INCR', KEYS[2]), id)
 return 1
 `);
 

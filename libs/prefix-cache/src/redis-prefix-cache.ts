@@ -51,7 +51,7 @@ export class RedisPrefixCache implements PrefixStore {
         out.set(chunk, index * m.chunkBytes);
       }
     }
-    await TOUCH_PREFIX.run(this.redis, [this.index.lru], [this.prefix, id, m.gen, this.settings.ttlSeconds, Date.now()]);
+    await TOUCH_PREFIX.run(this.redis, [this.index.lru, this.index.clock], [this.prefix, id, m.gen, this.settings.ttlSeconds]);
     return out;
   }
 
@@ -69,7 +69,7 @@ export class RedisPrefixCache implements PrefixStore {
     }
     const manifest: Manifest = { bytes: bytes.length, chunks, chunkBytes, gen };
     const evicted = Number(
-      await COMMIT_PREFIX.run(this.redis, [this.index.lru, this.index.sizes, this.index.bytes], [this.prefix, id, JSON.stringify(manifest), bytes.length, ttlSeconds, Date.now(), maxBytes]),
+      await COMMIT_PREFIX.run(this.redis, [this.index.lru, this.index.sizes, this.index.bytes, this.index.clock], [this.prefix, id, JSON.stringify(manifest), bytes.length, ttlSeconds, maxBytes]),
     );
     if (evicted > 0) this.events.evicted(evicted);
     return true;
