@@ -6,6 +6,7 @@ import { createDecodeQueue, createPrefillQueue, DecodeQueue, enqueueDecode, enqu
 import { AnswerText, promptTokens } from '@lazyllm/prompts';
 import { Redis } from 'ioredis';
 import { generationParams } from '../../apps/shared/generation-params';
+import { eventually } from '../support/eventually';
 import { useTestRedis } from '../support/redis';
 import { makeScratchDir } from '../support/tiny-fixture';
 import { writeTinyLlama } from '../support/tiny-gguf';
@@ -121,8 +122,9 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
     return last.result;
   }
 
+  /** Generation states left in Redis once the worker that ended the job has cleaned up. */
   async function stateKeys(): Promise<string[]> {
-    return redis.keys(`${PREFIX}:state:*`);
+    return eventually(() => redis.keys(`${PREFIX}:state:*`), (keys) => keys.length === 0);
   }
 
   it('streams and finishes exactly what the in-process engine generates, and removes the handed-over state', async () => {
@@ -148,7 +150,7 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
     }
     const decodeJob = await decodeQueue.getJob(jobId);
     expect(decodeJob?.data.prefill.handoffBytes).toBeGreaterThan(0);
-    await expect(decodeJob?.getState()).resolves.toBe('completed');
+    await expect(eventually(() => decodeJob!.getState(), (state) => state !== 'active')).resolves.toBe('completed');
     await expect(stateKeys()).resolves.toEqual([]);
     expect(await redis.ttl(jobKeys(PREFIX, jobId).record)).toBeGreaterThan(0);
   });

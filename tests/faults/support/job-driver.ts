@@ -1,6 +1,7 @@
 import type { GenerationOptions, JobEvent, JobInput, JobResult } from '@lazyllm/contracts';
 import { createDecodeQueue, createPrefillQueue, DecodeQueue, enqueuePrefill, JobStore, newJobRecord, PrefillQueue, readQueueSettings } from '@lazyllm/jobs';
 import { Redis } from 'ioredis';
+import { eventually } from '../../support/eventually';
 
 export type TokenEvent = Extract<JobEvent, { type: 'token' }>;
 
@@ -59,9 +60,10 @@ export class JobDriver {
     throw new Error(`job ${jobId} did not end in ${timeoutMs} ms; ${events.length} events so far`);
   }
 
-  /** Keys of generation states, and of jobs' lists of them, still in Redis. */
+  /** Keys of generation states, and of jobs' lists of them, still in Redis once the worker that ended the job has cleaned up. */
   async stateKeys(): Promise<string[]> {
-    return [...(await this.redis.keys(`${this.prefix}:state:*`)), ...(await this.redis.keys(`${this.prefix}:job:*:states`))];
+    const read = async () => [...(await this.redis.keys(`${this.prefix}:state:*`)), ...(await this.redis.keys(`${this.prefix}:job:*:states`))];
+    return eventually(read, (keys) => keys.length === 0);
   }
 
   /** Job keys that would stay forever: every key of a finished job must carry a TTL. */
