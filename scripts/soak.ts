@@ -184,7 +184,7 @@ async function main(options: Options): Promise<number> {
 
   const [build, redisServer] = await Promise.all([buildApps(), RestartableRedis.start()]);
   const port = await freePort();
-  const env = { ...process.env, REDIS_URL: redisServer.url, MODEL_PATH: model, PORT: String(port), HOST: '127.0.0.1', QUEUE_PREFIX: PREFIX, THREADS: '1', NO_COLOR: '1', WORKER_LOCK_MS: LOCK_MS, JOB_TTL_SECONDS: String(JOB_TTL_SECONDS) };
+  const env = { ...process.env, REDIS_URL: redisServer.url, MODEL_PATH: model, PORT: String(port), HOST: '127.0.0.1', QUEUE_PREFIX: PREFIX, THREADS: '1', NO_COLOR: '1', WORKER_LOCK_MS: LOCK_MS, JOB_TTL_SECONDS: String(JOB_TTL_SECONDS), PREFIX_CACHE_TTL_SECONDS: String(JOB_TTL_SECONDS) };
   const service = new Service(build, env);
   const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
@@ -268,8 +268,9 @@ async function main(options: Options): Promise<number> {
     const withoutTtl = (await Promise.all(jobKeyNames.map(async (key) => ((await redis.ttl(key)) < 0 ? key : undefined)))).filter((key) => key !== undefined);
     const memoryAfterRun = await usedMemory(redis);
     const exitCodes = await service.stop();
-    // The finished jobs' records expire after JOB_TTL_SECONDS; memory is measured again once they have.
-    log(`waiting ${JOB_TTL_SECONDS} s for the finished jobs' records to expire`);
+    // The finished jobs' records expire after JOB_TTL_SECONDS, and the document prefixes (a cache, up to
+    // 2 GiB by default) were given the same TTL here; memory is measured again once they have expired.
+    log(`waiting ${JOB_TTL_SECONDS} s for the finished jobs' records and the cached document prefixes to expire`);
     await sleep((JOB_TTL_SECONDS + 5) * 1000);
     const jobKeysLeft = (await redis.keys(`${PREFIX}:job:*`)).length;
     const memoryAfterTtl = await usedMemory(redis);
@@ -296,7 +297,7 @@ async function main(options: Options): Promise<number> {
       mode: quick ? 'quick' : 'full',
       when: new Date().toISOString(),
       model: model.split('/').pop(),
-      setup: { prefillWorkers: 2, decodeWorkers: 2, threadsPerWorker: 1, workerLockMs: Number(LOCK_MS), jobTtlSeconds: JOB_TTL_SECONDS, documentPromptTokens: documents.map((d) => d.promptTokens), distinctRequests: requests.length },
+      setup: { prefillWorkers: 2, decodeWorkers: 2, threadsPerWorker: 1, workerLockMs: Number(LOCK_MS), jobTtlSeconds: JOB_TTL_SECONDS, prefixCacheTtlSeconds: JOB_TTL_SECONDS, documentPromptTokens: documents.map((d) => d.promptTokens), distinctRequests: requests.length },
       counts,
       seconds: { reference: (soakStarted - started) / 1000, soak: soakSeconds },
       redisMemoryBytes: { atStart: memoryAtStart, afterRun: memoryAfterRun, afterJobTtl: memoryAfterTtl, jobKeysLeftAfterTtl: jobKeysLeft, keysAfterTtl },
