@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
 import type { GenerationOptions } from '../libs/contracts/src';
-import { ChatTemplate, DEFAULT_LAZY_SCHEDULE, Generation, LlamaModel, NO_PRUNING, readGguf, resolveModelPath, Tokenizer } from '../libs/engine/src';
+import { ChatTemplate, defaultLazySchedule, Generation, LlamaModel, NO_PRUNING, readGguf, resolveModelPath, Tokenizer } from '../libs/engine/src';
 import { readHandoffSettings, RedisStateStore } from '../libs/handoff/src';
 import { createRedisClient } from '../libs/jobs/src';
 import { AppBuild, buildApps } from '../tests/e2e/support/app-build';
@@ -68,7 +68,7 @@ async function measureCost(model: LlamaModel, tokenizer: Tokenizer, opts: Handof
       store,
       {
         prompt,
-        schedules: [{ name: 'default', schedule: DEFAULT_LAZY_SCHEDULE }, { name: 'none', schedule: NO_PRUNING }],
+        schedules: [{ name: 'default', schedule: defaultLazySchedule(model.config.layerCount) }, { name: 'none', schedule: NO_PRUNING }],
         precisions: ['f32', 'f16'],
         runs: opts.repeats,
         persistence: {

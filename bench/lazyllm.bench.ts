@@ -17,7 +17,7 @@ import { MULTI_DOC_PROMPT_VERSION, nqOpenRecords, SeededRandom } from '../libs/d
 import { ChatTemplate, LlamaModel, NO_PRUNING, readGguf, Tokenizer } from '../libs/engine/src';
 import { ANSWER_PROTOCOL, MAX_ANSWER_TOKENS, runAnswer } from './lazyllm/answer-run';
 import { frontierChartSpec } from './lazyllm/chart';
-import { DEFAULT_CONFIG, NO_DROP, RANDOM_SEED } from './lazyllm/configs';
+import { defaultConfig, NO_DROP, RANDOM_SEED } from './lazyllm/configs';
 import { matchedComparisons, paretoFrontier } from './lazyllm/frontier';
 import { experiments, FULL, PlanSize, QUICK, STATIC_MATCH_TOKENS, sweepConfigs } from './lazyllm/plan';
 import { PromptMode, QaPrompt, qaPrompt } from './lazyllm/qa-prompts';
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
   };
   const cache = new ResultCache(CACHE_DIR, { model: model.identity, promptVersion: MULTI_DOC_PROMPT_VERSION, promptMode: PROMPT_MODE, answerProtocol: ANSWER_PROTOCOL, seed: SEED });
   const layers = model.config.layerCount;
+  const byDefault = defaultConfig(layers);
   const plan = experiments(opts.size, layers);
   log(`${opts.threads} threads, load average ${machine.loadAverage.join(' ')}; plan: ${plan.map((e) => `${e.name} x ${e.questions} questions (${e.configs.length} configurations)`).join('; ')}`);
 
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   const comparisons = matchedComparisons(sweep.configs, sweepSet.matches);
   const at40 = docCounts.find((e) => e.documents === sweep.documents);
   const targets = checkTargets(
-    at40?.configs.find((c) => c.configId === DEFAULT_CONFIG.id),
+    at40?.configs.find((c) => c.configId === byDefault.id),
     at40?.configs.find((c) => c.configId === NO_DROP.id),
     comparisons,
     frontier,
@@ -148,9 +149,9 @@ async function main(): Promise<void> {
   );
 
   console.log(`\nLazyLLM on NQ-open multi-document QA: ${machine.cpuModel}, ${opts.threads} threads, ${opts.quick ? 'quick' : 'full'} run${outcome.complete ? '' : ' (stopped at the time limit: partial)'}, ${outcome.runs} runs this session`);
-  console.log(`Default schedule: ${DEFAULT_CONFIG.id}. accuracy = gold answer in output; agree = same normalized answer as no-drop; speedup = median per-question no-drop TTFT / TTFT, same session.\n`);
-  for (const e of docCounts) console.log(`${e.name} (${e.questionsPlanned} planned)\n${experimentTable(e, DEFAULT_CONFIG.id)}\n`);
-  console.log(`${sweep.name} (${sweep.questionsPlanned} planned; * = on the accuracy/speedup frontier)\n${experimentTable(sweep, DEFAULT_CONFIG.id, frontier)}\n`);
+  console.log(`Default schedule: ${byDefault.id}. accuracy = gold answer in output; agree = same normalized answer as no-drop; speedup = median per-question no-drop TTFT / TTFT, same session.\n`);
+  for (const e of docCounts) console.log(`${e.name} (${e.questionsPlanned} planned)\n${experimentTable(e, byDefault.id)}\n`);
+  console.log(`${sweep.name} (${sweep.questionsPlanned} planned; * = on the accuracy/speedup frontier)\n${experimentTable(sweep, byDefault.id, frontier)}\n`);
   if (targets.length > 0) console.log(`${targetsTable(targets)}\n`);
 
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
       randomSeed: RANDOM_SEED,
       staticMatchedAtPromptTokens: STATIC_MATCH_TOKENS,
     },
-    defaultConfig: DEFAULT_CONFIG.id,
+    defaultConfig: byDefault.id,
     docCounts,
     sweep,
     frontier,
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
   await renderVegaLitePng(
     frontierChartSpec({
       figures: sweep.configs,
-      defaultId: DEFAULT_CONFIG.id,
+      defaultId: byDefault.id,
       title: `LazyLLM vs random and static pruning: NQ-open, ${sweep.documents} documents, SmolLM2-135M`,
       subtitle: [
         `${Math.max(...sweep.configs.map((c) => c.questions))} questions (median ${Math.round(sweep.configs[0].medianPromptTokens)} prompt tokens), ${opts.threads} threads, ${machine.cpuModel}; ${date.toISOString().slice(0, 10)}`,

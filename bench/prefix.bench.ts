@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { containsGoldAnswer, nqOpenRecords } from '../libs/datasets/src';
-import { ChatTemplate, DEFAULT_LAZY_SCHEDULE, LlamaModel, NO_PRUNING, readGguf, Tokenizer } from '../libs/engine/src';
+import { ChatTemplate, defaultLazySchedule, LlamaModel, NO_PRUNING, readGguf, Tokenizer } from '../libs/engine/src';
 import { documentQaTokens } from '../libs/prompts/src';
 import { DEFAULT_PREFIX_CACHE_SETTINGS, RedisPrefixCache } from '../libs/prefix-cache/src';
 import { startLocalRedis } from '../libs/redis-server/src';
@@ -94,6 +94,7 @@ async function main(): Promise<void> {
   const gguf = readGguf(model.path);
   const tokenizer = Tokenizer.fromGguf(gguf);
   const template = ChatTemplate.fromGguf(gguf);
+  const schedule = defaultLazySchedule(model.config.layerCount);
   const records = nqOpenRecords();
   const results: QuestionResult[] = [];
   const sets: { set: number; documentTokens: number; exactEntryBytes: number; sharedEntryBytes: number }[] = [];
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     const rows = summary(results);
     writeFileSync(
       RESULTS,
-      `${JSON.stringify({ benchmark: 'prefix', started, command: `npm run bench:prefix -- ${process.argv.slice(2).join(' ')}`.trim(), machine, model: { path: model.path, identity: model.identity }, schedule: DEFAULT_LAZY_SCHEDULE, options: opts, sets, summary: rows, questions: results }, null, 2)}\n`,
+      `${JSON.stringify({ benchmark: 'prefix', started, command: `npm run bench:prefix -- ${process.argv.slice(2).join(' ')}`.trim(), machine, model: { path: model.path, identity: model.identity }, schedule, options: opts, sets, summary: rows, questions: results }, null, 2)}\n`,
     );
     return rows;
   };
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
       const runs: QuestionResult['runs'] = {};
       const modes = MODES.filter((m) => (m === 'no-drop' ? q < opts.noDropQuestions : m === 'lazyllm-two-phase' ? q < opts.twoPhaseQuestions : true));
       for (const mode of modes) {
-        const params = { maxTokens: opts.answerTokens, stopTokens: tokenizer.endOfGenerationIds, schedule: mode === 'no-drop' ? NO_PRUNING : DEFAULT_LAZY_SCHEDULE };
+        const params = { maxTokens: opts.answerTokens, stopTokens: tokenizer.endOfGenerationIds, schedule: mode === 'no-drop' ? NO_PRUNING : schedule };
         const run = await runMode(mode, model, prompt, params, { exact, shared });
         const text = tokenizer.decode([...run.tokens], { skipSpecial: true }).trim();
         runs[mode] = { ...run, text, correct: containsGoldAnswer(text, record.answers) };

@@ -6,7 +6,7 @@
  *   npx tsx bench/state-size.ts [--threads N] [--repeats R]
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_LAZY_SCHEDULE, Generation, KvPrecision, LlamaModel, readGguf, resolveModelPath, resumeGeneration, serializeGeneration, Tokenizer } from '../libs/engine/src';
+import { defaultLazySchedule, Generation, KvPrecision, LlamaModel, readGguf, resolveModelPath, resumeGeneration, serializeGeneration, Tokenizer } from '../libs/engine/src';
 import { machineInfo } from './lib/machine';
 import { nqPromptTokens } from './lib/prompts';
 import { median } from './lib/stats';
@@ -41,12 +41,13 @@ async function main(): Promise<void> {
   const tokenizer = Tokenizer.fromGguf(readGguf(resolveModelPath()));
   const prompts = nqPromptTokens((text) => tokenizer.encode(text), PROMPT_LENGTHS);
   const c = model.config;
+  const schedule = defaultLazySchedule(c.layerCount);
   // A state that kept every token at every layer: K and V rows in f32, nothing in the Aux Cache.
   const denseBytesPerToken = c.layerCount * 2 * c.kvHeadCount * c.headDim * 4;
 
   const rows: string[][] = [];
   for (const [length, prompt] of prompts) {
-    const generation = await Generation.start(model, prompt, { maxTokens: 2, schedule: DEFAULT_LAZY_SCHEDULE });
+    const generation = await Generation.start(model, prompt, { maxTokens: 2, schedule });
     const { state } = generation;
     for (const kvPrecision of PRECISIONS) {
       const serialized = timed(repeats, () => serializeGeneration(generation, { kvPrecision }));
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   await model.release();
 
   const machine = machineInfo();
-  console.log(`Generation state after a LazyLLM prefill, default schedule: layers [${DEFAULT_LAZY_SCHEDULE.layers}] percentiles [${DEFAULT_LAZY_SCHEDULE.percentiles}]; ${c.layerCount} layers, K/V width ${c.kvHeadCount * c.headDim}, hidden ${c.hiddenSize}`);
+  console.log(`Generation state after a LazyLLM prefill, default schedule: layers [${schedule.layers}] percentiles [${schedule.percentiles}]; ${c.layerCount} layers, K/V width ${c.kvHeadCount * c.headDim}, hidden ${c.hiddenSize}`);
   console.log(`${machine.cpuModel}, ${machine.cores} cores, load average ${machine.loadAverage.join(' ')}, Node ${machine.nodeVersion}; times are medians of ${repeats} runs after one warm-up`);
   console.log(`A dense f32 state (every token at every layer) would take ${denseBytesPerToken} bytes per token.\n`);
   console.log(formatTable(['state', 'pairs computed %', 'aux entries', 'MiB', 'bytes/prompt token', '% of dense f32', 'serialize ms', 'resume ms'], rows));

@@ -1,20 +1,20 @@
 import type { GenerationOptions } from '@lazyllm/contracts';
-import { ContextLengthError, DEFAULT_LAZY_SCHEDULE, GenerationParams, GgufError, NO_PRUNING, PruningSchedule, ScheduleError, Tokenizer } from '@lazyllm/engine';
+import { ContextLengthError, defaultLazySchedule, GenerationParams, GgufError, NO_PRUNING, PruningSchedule, ScheduleError, Tokenizer } from '@lazyllm/engine';
 
-/** The engine's schedule for a request: 'default' is the engine's documented LazyLLM schedule, 'none' prunes nothing. */
-export function pruningSchedule(schedule: GenerationOptions['schedule']): PruningSchedule {
-  if (schedule === 'default') return DEFAULT_LAZY_SCHEDULE;
+/** The engine's schedule for a request: 'default' is the engine's documented LazyLLM schedule for the model's depth, 'none' prunes nothing. */
+export function pruningSchedule(schedule: GenerationOptions['schedule'], layerCount: number): PruningSchedule {
+  if (schedule === 'default') return defaultLazySchedule(layerCount);
   if (schedule === 'none') return NO_PRUNING;
   return schedule;
 }
 
 /** A request's options as the engine takes them; generation also ends on the model's end-of-turn tokens. */
-export function generationParams(options: GenerationOptions, tokenizer: Tokenizer): GenerationParams {
+export function generationParams(options: GenerationOptions, tokenizer: Tokenizer, layerCount: number): GenerationParams {
   return {
     maxTokens: options.maxTokens,
     sampling: { temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.seed },
     stopTokens: tokenizer.endOfGenerationIds,
-    schedule: pruningSchedule(options.schedule),
+    schedule: pruningSchedule(options.schedule, layerCount),
   };
 }
 

@@ -66,7 +66,7 @@ export async function measureCompactAccuracy(
   const endedAtFirstToken: number[] = [];
   for (const job of jobs) {
     const prompt = promptTokens(job.input, tokenizer, template);
-    const generation = await Generation.start(model, prompt, generationParams(options, tokenizer));
+    const generation = await Generation.start(model, prompt, generationParams(options, tokenizer, model.config.layerCount));
     if (generation.done) {
       endedAtFirstToken.push(job.example.questionIndex);
       continue;

@@ -1,4 +1,4 @@
-import { DEFAULT_LAZY_SCHEDULE, NO_PRUNING, PruningSchedule } from '../../libs/engine/src';
+import { defaultLazySchedule, NO_PRUNING, PruningSchedule } from '../../libs/engine/src';
 import { dropCount } from '../../libs/engine/src/pruning/token-selection';
 
 export type ConfigFamily = 'no-drop' | 'lazy' | 'random' | 'static';
@@ -37,7 +37,11 @@ export function configOf(schedule: PruningSchedule): BenchConfig {
 }
 
 export const NO_DROP = configOf(NO_PRUNING);
-export const DEFAULT_CONFIG = configOf(DEFAULT_LAZY_SCHEDULE);
+
+/** The engine's default schedule for the model's depth. */
+export function defaultConfig(layerCount: number): BenchConfig {
+  return configOf(defaultLazySchedule(layerCount));
+}
 
 /**
  * Share of (token, layer) pairs a prefill of n tokens computes under a schedule: the drop counts depend

@@ -1,4 +1,4 @@
-import { BASELINE_MATCHES, BenchConfig, configOf, DEFAULT_CONFIG, NO_DROP, randomMatching, staticMatching, SWEEP_SCHEDULES } from './configs';
+import { BASELINE_MATCHES, BenchConfig, configOf, defaultConfig, NO_DROP, randomMatching, staticMatching, SWEEP_SCHEDULES } from './configs';
 
 /** One comparison: these configurations on the first `questions` questions of the run's order, at N documents. */
 export interface Experiment {
@@ -32,9 +32,10 @@ export interface SweepConfigs {
 
 export function sweepConfigs(layerCount: number): SweepConfigs {
   const lazy = SWEEP_SCHEDULES.map(configOf);
-  if (!lazy.some((c) => c.id === DEFAULT_CONFIG.id)) lazy.push(DEFAULT_CONFIG);
+  const byDefault = defaultConfig(layerCount);
+  if (!lazy.some((c) => c.id === byDefault.id)) lazy.push(byDefault);
   // The default and its nearest neighbours in the sweep's order of aggressiveness.
-  const d = lazy.findIndex((c) => c.id === DEFAULT_CONFIG.id);
+  const d = lazy.findIndex((c) => c.id === byDefault.id);
   const from = Math.max(0, Math.min(d - Math.floor(BASELINE_MATCHES / 2), lazy.length - BASELINE_MATCHES));
   const matched = lazy.slice(from, from + BASELINE_MATCHES);
   const random = matched.map((c) => randomMatching(c.schedule));
@@ -45,7 +46,7 @@ export function sweepConfigs(layerCount: number): SweepConfigs {
 export function experiments(size: PlanSize, layerCount: number): Experiment[] {
   const sweep = sweepConfigs(layerCount);
   return [
-    ...DOC_COUNTS.map((documents) => ({ name: `default vs no-drop, ${documents} documents`, documents, questions: size.docCountQuestions, configs: [NO_DROP, DEFAULT_CONFIG] })),
+    ...DOC_COUNTS.map((documents) => ({ name: `default vs no-drop, ${documents} documents`, documents, questions: size.docCountQuestions, configs: [NO_DROP, defaultConfig(layerCount)] })),
     { name: `sweep and baselines, ${SWEEP_DOCUMENTS} documents`, documents: SWEEP_DOCUMENTS, questions: size.sweepQuestions, configs: [NO_DROP, ...sweep.lazy, ...sweep.random, ...sweep.static] },
   ];
 }

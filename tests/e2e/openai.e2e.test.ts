@@ -60,7 +60,7 @@ describe('the openai client against the service: gateway, a prefill and a decode
 
   /** The answer the engine gives in this process: text and token count. */
   async function reference(input: JobInput): Promise<{ text: string; tokens: number; finish: 'stop' | 'length' }> {
-    const generation = await Generation.start(model, promptTokens(input, tokenizer, template), generationParams(OPTIONS, tokenizer));
+    const generation = await Generation.start(model, promptTokens(input, tokenizer, template), generationParams(OPTIONS, tokenizer, model.config.layerCount));
     const tokens = await generation.finish();
     const answer = new AnswerText(tokenizer, []);
     for (const token of tokens) answer.push(token);

@@ -81,7 +81,7 @@ describe('the service end to end: gateway, 2 prefill and 2 decode worker process
 
   /** The same request in this process, without gateway, queue or handoff. */
   async function reference(input: JobInput): Promise<Reference> {
-    const generation = await Generation.start(model, promptTokens(input, tokenizer, template), generationParams(OPTIONS, tokenizer));
+    const generation = await Generation.start(model, promptTokens(input, tokenizer, template), generationParams(OPTIONS, tokenizer, model.config.layerCount));
     const tokens = [...(await generation.finish())];
     const answer = new AnswerText(tokenizer, OPTIONS.stop);
     for (const token of tokens) answer.push(token);

@@ -1,6 +1,6 @@
 import { nqOpenRecords } from '@lazyllm/datasets';
 import {
-  ChatTemplate, clonePrefixState, computePrefix, DEFAULT_LAZY_SCHEDULE, Generation, GenerationState, LlamaModel, readGguf, resolveModelPath, restorePrefix, serializePrefix, StateFormatError, Tokenizer,
+  ChatTemplate, clonePrefixState, computePrefix, defaultLazySchedule, Generation, GenerationState, LlamaModel, PruningSchedule, readGguf, resolveModelPath, restorePrefix, serializePrefix, StateFormatError, Tokenizer,
 } from '@lazyllm/engine';
 import { documentQaTokens } from '@lazyllm/prompts';
 
@@ -14,12 +14,12 @@ const THREADS = 2;
 const DOCUMENTS = 10;
 const QUESTIONS = 8;
 const ANSWER_TOKENS = 4;
-const schedule = DEFAULT_LAZY_SCHEDULE;
 /** Eight questions, each computed twice, on 2 threads of a possibly shared machine. */
 const EXACT_TIMEOUT_MS = 1_800_000;
-const p1 = schedule.layers[0];
 
 let model: LlamaModel;
+let schedule: PruningSchedule;
+let p1: number;
 let tokenizer: Tokenizer;
 let template: ChatTemplate;
 const records = nqOpenRecords();
@@ -28,6 +28,8 @@ const prompt = (q: number) => documentQaTokens({ kind: 'document-qa', documents,
 
 beforeAll(async () => {
   model = await LlamaModel.load({ threads: THREADS });
+  schedule = defaultLazySchedule(model.config.layerCount);
+  p1 = schedule.layers[0];
   const gguf = readGguf(resolveModelPath());
   tokenizer = Tokenizer.fromGguf(gguf);
   template = ChatTemplate.fromGguf(gguf);

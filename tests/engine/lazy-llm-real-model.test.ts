@@ -1,6 +1,6 @@
 import { buildMultiDocQa, multiDocPrompt, nqOpenRecords } from '@lazyllm/datasets';
 import {
-  argmax, ChatTemplate, DEFAULT_LAZY_SCHEDULE, GenerationState, LayerInput, LlamaModel, NO_PRUNING, PruningSchedule, readGguf, resolveModelPath, runLazyStep, StepObserver, Tokenizer,
+  argmax, ChatTemplate, defaultLazySchedule, GenerationState, LayerInput, LlamaModel, NO_PRUNING, PruningSchedule, readGguf, resolveModelPath, runLazyStep, StepObserver, Tokenizer,
 } from '@lazyllm/engine';
 import { LazyStepAuditor } from '../support/lazy-step-auditor';
 import { rowError } from '../support/logit-comparison';
@@ -219,7 +219,7 @@ describe('LazyLLM on SmolLM2-135M, multi-document QA prompt', () => {
   describe(`the default schedule over a prefill and ${DECODE_STEPS} decode steps`, () => {
     let runs: LazyRuns;
     beforeAll(async () => {
-      runs = await lazyRuns(DEFAULT_LAZY_SCHEDULE);
+      runs = await lazyRuns(defaultLazySchedule(model.config.layerCount));
     }, 300_000);
 
     it('computes every (token, layer) pair at most once, revival included', () => {

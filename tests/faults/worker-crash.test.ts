@@ -40,7 +40,7 @@ describe('workers killed, stopped, or fed a poison job, on a real Redis', () => 
     const gguf = readGguf(modelPath);
     const tokenizer = Tokenizer.fromGguf(gguf);
     const model = await LlamaModel.load({ modelPath, threads: 1 });
-    const generation = await Generation.start(model, promptTokens(LONG_INPUT, tokenizer, ChatTemplate.fromGguf(gguf)), generationParams(LONG, tokenizer));
+    const generation = await Generation.start(model, promptTokens(LONG_INPUT, tokenizer, ChatTemplate.fromGguf(gguf)), generationParams(LONG, tokenizer, model.config.layerCount));
     await generation.finish();
     expectedTokens = [...generation.generated];
     await model.release();

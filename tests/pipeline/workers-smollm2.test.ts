@@ -33,7 +33,7 @@ describe('the worker pools on SmolLM2-135M (the default model)', () => {
     const model = await LlamaModel.load({ modelPath, threads: 1 });
     // Document QA runs as the documents' prefix, then the question, in the workers as in one process.
     const prompt = documentQaTokens(INPUT, tokenizer, ChatTemplate.fromGguf(gguf));
-    const { generation } = await startPrefixedGeneration(model, prompt, generationParams(OPTIONS, tokenizer));
+    const { generation } = await startPrefixedGeneration(model, prompt, generationParams(OPTIONS, tokenizer, model.config.layerCount));
     const generated = await generation.finish();
     await model.release();
     const answer = new AnswerText(tokenizer, []);

@@ -99,7 +99,7 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
 
   /** What the same request gives in this process, with no queue and no handoff. */
   async function inProcess(input: JobInput, options: GenerationOptions): Promise<Expected> {
-    const generation = await Generation.start(model, promptTokens(input, tokenizer, template), generationParams(options, tokenizer));
+    const generation = await Generation.start(model, promptTokens(input, tokenizer, template), generationParams(options, tokenizer, model.config.layerCount));
     await generation.finish();
     const answer = new AnswerText(tokenizer, options.stop);
     const tokens: number[] = [];
@@ -214,7 +214,7 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
       const jobId = `job-${++jobCount}`;
       await store.create(newJobRecord(jobId, Date.now()));
       await store.update(jobId, { status: 'prefill' });
-      const generation = await Generation.start(model, tokenizer.encode('the cat sat'), generationParams(GREEDY_PRUNED, tokenizer));
+      const generation = await Generation.start(model, tokenizer.encode('the cat sat'), generationParams(GREEDY_PRUNED, tokenizer, model.config.layerCount));
       const states = new RedisStateStore(redis, PREFIX, { ttlSeconds: 600, chunkBytes: 1 << 20 });
       return { jobId, stateRef: await states.save(jobId, 1, serializeGeneration(generation)) };
     }

@@ -34,7 +34,7 @@ export class LocalAnswerer implements Answerer {
     const started = performance.now();
     const split = documentQaTokens({ kind: 'document-qa', documents: task.documents, question: task.question }, this.tokenizer, this.template);
     const prompt = split.tokens;
-    const { generation } = await startPrefixedGeneration(this.model, split, generationParams(generationOptions(this.options), this.tokenizer), this.prefixes);
+    const { generation } = await startPrefixedGeneration(this.model, split, generationParams(generationOptions(this.options), this.tokenizer, this.model.config.layerCount), this.prefixes);
     const ttftMs = performance.now() - started;
     while (!generation.done) {
       signal.throwIfAborted();

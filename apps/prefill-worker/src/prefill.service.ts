@@ -103,7 +103,7 @@ export class PrefillService implements OnApplicationShutdown {
    */
   private async prefill(data: PrefillJobData): Promise<{ prompt: number[]; generation: Generation; prefix: PrefixUse }> {
     const { model, tokenizer, template } = this.engine;
-    const params = generationParams(data.options, tokenizer);
+    const params = generationParams(data.options, tokenizer, model.config.layerCount);
     if (data.input.kind !== 'document-qa') {
       const prompt = promptTokens(data.input, tokenizer, template);
       return { prompt, generation: await Generation.start(model, prompt, params), prefix: 'none' };

@@ -1,7 +1,7 @@
-import { DEFAULT_LAZY_SCHEDULE } from '@lazyllm/engine';
+import { defaultLazySchedule } from '@lazyllm/engine';
 import { PrefixIdentity, prefixKey } from './prefix-key';
 
-const base: PrefixIdentity = { modelIdentity: 'a'.repeat(64), documentTokens: [1, 2, 3, 4], schedule: DEFAULT_LAZY_SCHEDULE, formatVersion: 1, mode: 'exact' };
+const base: PrefixIdentity = { modelIdentity: 'a'.repeat(64), documentTokens: [1, 2, 3, 4], schedule: defaultLazySchedule(30), formatVersion: 1, mode: 'exact' };
 
 describe('prefixKey', () => {
   it('differs for another model, other document tokens, another first pruning layer, format version or mode', () => {

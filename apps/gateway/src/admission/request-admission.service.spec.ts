@@ -47,14 +47,15 @@ describe('RequestAdmission', () => {
     });
   });
 
-  it("checks the default schedule's layers against the model too", () => {
+  it("fits the default schedule to the model's depth, and checks a given schedule's layers against it", () => {
     const shallow = new RequestAdmission(variant({ layerCount: 12 }), settings());
-    expect(responseOf(() => shallow.check({ input: PROMPT, options: OPTIONS }))).toMatchObject({
-      status: 400,
-      message: ['schedule "default": invalid pruning schedule: layer 16 is outside 1..11 (the model has 12 layers)'],
-    });
+    expect(shallow.check({ input: PROMPT, options: OPTIONS })).toBe(promptLength);
     expect(shallow.check({ input: PROMPT, options: { ...OPTIONS, schedule: 'none' } })).toBe(promptLength);
     expect(shallow.check({ input: PROMPT, options: { ...OPTIONS, schedule: { layers: [11], percentiles: [50] } } })).toBe(promptLength);
+    expect(responseOf(() => shallow.check({ input: PROMPT, options: { ...OPTIONS, schedule: { layers: [8, 16], percentiles: [30, 50] } } }))).toMatchObject({
+      status: 400,
+      message: ['schedule: invalid pruning schedule: layer 16 is outside 1..11 (the model has 12 layers)'],
+    });
   });
 
   it('refuses chat requests to a model without a chat template, but not document questions', () => {

@@ -44,10 +44,10 @@ export class RequestAdmission {
     return count;
   }
 
-  /** The named schedules too: 'default' names fixed layers, which a smaller model may not have. */
+  /** A given schedule's layers must exist in this model ('default' is placed by depth, so it always fits). */
   private checkSchedule(schedule: GenerationOptions['schedule']): void {
     try {
-      validateSchedule(pruningSchedule(schedule), this.model.config.layerCount);
+      validateSchedule(pruningSchedule(schedule, this.model.config.layerCount), this.model.config.layerCount);
     } catch (err) {
       if (!(err instanceof ScheduleError)) throw err;
       const name = typeof schedule === 'string' ? ` "${schedule}"` : '';
