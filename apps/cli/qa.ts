@@ -5,6 +5,7 @@
  * interruption and only the questions without a completed line are asked.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { SCHEDULE_NAMES, type ScheduleName } from '@lazyllm/contracts';
 import { ContextLengthError, GgufError } from '@lazyllm/engine';
 import { ConfigurationError } from '../shared/configuration-error';
 import { modelPath, threads } from '../shared/engine-settings';
@@ -25,7 +26,7 @@ interface QaOptions {
   apiKey?: string;
   concurrency: number;
   maxTokens: number;
-  schedule: 'default' | 'none';
+  schedule: ScheduleName;
   kvPrecision: 'f32' | 'f16';
   model?: string;
   threads?: number;
@@ -50,7 +51,7 @@ function parseCommandLine(argv: string[]): QaOptions {
     .option('--api-key <key>', 'API key for the gateway (default: LAZYLLM_API_KEY)', process.env.LAZYLLM_API_KEY)
     .option('--concurrency <n>', 'questions in flight through the gateway', integerArg(1), 4)
     .option('--max-tokens <n>', 'most tokens per answer', integerArg(1), 32)
-    .addOption(new Option('--schedule <name>', 'pruning schedule').choices(['default', 'none']).default('default'))
+    .addOption(new Option('--schedule <name>', 'pruning schedule ("batch" starts pruning later: the documents\' prefix is computed once)').choices([...SCHEDULE_NAMES]).default('batch'))
     .addOption(new Option('--kv-precision <p>', 'KV precision of the prefill-to-decode handoff').choices(['f32', 'f16']).default('f32'))
     .option('--model <path>', 'GGUF model for --local (default: MODEL_PATH, else the model in MODELS_DIR)')
     .option('--threads <n>', 'inference threads for --local (default: THREADS, else every core)', integerArg(1))

@@ -1,9 +1,10 @@
 import type { GenerationOptions } from '@lazyllm/contracts';
-import { ContextLengthError, defaultLazySchedule, GenerationParams, GgufError, NO_PRUNING, PruningSchedule, ScheduleError, Tokenizer } from '@lazyllm/engine';
+import { batchLazySchedule, ContextLengthError, defaultLazySchedule, GenerationParams, GgufError, NO_PRUNING, PruningSchedule, ScheduleError, Tokenizer } from '@lazyllm/engine';
 
-/** The engine's schedule for a request: 'default' is the engine's documented LazyLLM schedule for the model's depth, 'none' prunes nothing. */
+/** The engine's schedule for a request; the named ones are placed by the model's depth (libs/engine/src/pruning/default-schedule.ts). */
 export function pruningSchedule(schedule: GenerationOptions['schedule'], layerCount: number): PruningSchedule {
   if (schedule === 'default') return defaultLazySchedule(layerCount);
+  if (schedule === 'batch') return batchLazySchedule(layerCount);
   if (schedule === 'none') return NO_PRUNING;
   return schedule;
 }

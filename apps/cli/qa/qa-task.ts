@@ -1,4 +1,4 @@
-import type { GenerationOptions, QaDocument } from '@lazyllm/contracts';
+import type { GenerationOptions, QaDocument, ScheduleName } from '@lazyllm/contracts';
 
 /** One question to answer over its documents; `id` names it in the results, so a resumed run can skip it. */
 export interface QaTask {
@@ -32,7 +32,7 @@ export interface Answerer {
 /** Generation settings the CLI passes on. */
 export interface QaGenerationOptions {
   readonly maxTokens: number;
-  readonly schedule: 'default' | 'none';
+  readonly schedule: ScheduleName;
   readonly kvPrecision: 'f32' | 'f16';
 }
 

@@ -270,7 +270,7 @@ describe('gateway HTTP API (real Redis, no workers)', () => {
       expect(batch.links).toEqual({ self: `/batches/${batch.id}`, results: `/batches/${batch.id}/results` });
       expect(batch.jobs.map((j) => j.question)).toEqual(questions);
       for (const [i, job] of batch.jobs.entries()) {
-        expect(await queued(job.id)).toMatchObject({ batchId: batch.id, input: { kind: 'document-qa', documents: DOCUMENTS, question: questions[i] }, options: { maxTokens: 8 } });
+        expect(await queued(job.id)).toMatchObject({ batchId: batch.id, input: { kind: 'document-qa', documents: DOCUMENTS, question: questions[i] }, options: { maxTokens: 8, schedule: 'batch' } });
       }
       expect((await http().get(batch.links.self).expect(200)).body).toMatchObject({ total: 3, done: false, counts: { queued: 3, completed: 0 } });
 
@@ -301,6 +301,18 @@ describe('gateway HTTP API (real Redis, no workers)', () => {
       const items = [{ documents: DOCUMENTS.slice(0, 1), question: 'a?' }, { documents: DOCUMENTS.slice(1), question: 'b?' }];
       const batch = (await http().post('/batches').send({ items }).expect(202)).body as { jobs: { id: string }[] };
       expect(await Promise.all(batch.jobs.map(async (job) => (await queued(job.id)).input))).toEqual(items.map((item) => ({ kind: 'document-qa', ...item })));
+    });
+
+    it('takes any schedule, named or given, as single jobs do', async () => {
+      const scheduleOf = async (schedule: unknown) => {
+        const batch = (await http().post('/batches').send({ documents: DOCUMENTS, questions: ['a?'], schedule }).expect(202)).body as { jobs: { id: string }[] };
+        return (await queued(batch.jobs[0].id)).options.schedule;
+      };
+      await expect(scheduleOf('default')).resolves.toBe('default');
+      await expect(scheduleOf({ layers: [2], percentiles: [50] })).resolves.toEqual({ layers: [2], percentiles: [50] });
+      expect((await http().post('/batches').send({ documents: DOCUMENTS, questions: ['a?'], schedule: 'late' }).expect(400)).body.message).toEqual([
+        'schedule must be "default", "batch", "none" or {"layers": number[], "percentiles": number[]}',
+      ]);
     });
 
     it('refuses the whole batch when one question is too long, naming it', async () => {

@@ -22,6 +22,13 @@ export type JobInput =
       readonly reusePrefix?: boolean;
     };
 
+/**
+ * Named pruning schedules: 'default' (LazyLLM for a prompt computed once), 'batch' (LazyLLM that starts
+ * pruning later, for many questions over documents whose prefix is cached), 'none' (every token at every layer).
+ */
+export const SCHEDULE_NAMES = ['default', 'batch', 'none'] as const;
+export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
+
 export interface ScheduleSpec {
   readonly layers: readonly number[];
   readonly percentiles: readonly number[];
@@ -35,8 +42,7 @@ export interface GenerationOptions {
   readonly seed: number;
   /** Strings that end the answer when generated (not included in it). */
   readonly stop: readonly string[];
-  /** 'default' is the engine's documented LazyLLM schedule, 'none' computes every token at every layer. */
-  readonly schedule: ScheduleSpec | 'default' | 'none';
+  readonly schedule: ScheduleSpec | ScheduleName;
   /** KV precision of the handoff state: 'f32' is lossless, 'f16' compact. */
   readonly kvPrecision: 'f32' | 'f16';
 }

@@ -1,13 +1,19 @@
 import { registerDecorator } from 'class-validator';
-import type { ScheduleSpec } from '@lazyllm/contracts';
+import { SCHEDULE_NAMES, ScheduleName, ScheduleSpec } from '@lazyllm/contracts';
 
-const SCHEDULE_NAMES = ['default', 'none'] as const;
+/** The OpenAPI shape of a schedule field. */
+export const SCHEDULE_SCHEMA = {
+  oneOf: [
+    { type: 'string', enum: [...SCHEDULE_NAMES] },
+    { type: 'object', properties: { layers: { type: 'array', items: { type: 'integer' } }, percentiles: { type: 'array', items: { type: 'number' } } } },
+  ],
+};
 
 function isNumberArray(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((n) => typeof n === 'number' && Number.isFinite(n));
 }
 
-function isScheduleShape(value: unknown): value is ScheduleSpec | (typeof SCHEDULE_NAMES)[number] {
+function isScheduleShape(value: unknown): value is ScheduleSpec | ScheduleName {
   if (typeof value === 'string') return (SCHEDULE_NAMES as readonly string[]).includes(value);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const keys = Object.keys(value).sort();
@@ -27,7 +33,7 @@ export function IsSchedule(): PropertyDecorator {
       propertyName: propertyName as string,
       validator: {
         validate: isScheduleShape,
-        defaultMessage: () => `${String(propertyName)} must be "default", "none" or {"layers": number[], "percentiles": number[]}`,
+        defaultMessage: () => `${String(propertyName)} must be ${SCHEDULE_NAMES.map((name) => `"${name}"`).join(', ')} or {"layers": number[], "percentiles": number[]}`,
       },
     });
 }

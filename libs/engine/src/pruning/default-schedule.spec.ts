@@ -1,4 +1,4 @@
-import { defaultLazySchedule } from './default-schedule';
+import { batchLazySchedule, defaultLazySchedule } from './default-schedule';
 import { validateSchedule } from './pruning-schedule';
 
 describe('defaultLazySchedule', () => {
@@ -12,5 +12,12 @@ describe('defaultLazySchedule', () => {
     expect(defaultLazySchedule(2)).toEqual({ layers: [1], percentiles: [30] });
     expect(defaultLazySchedule(1)).toEqual({ layers: [], percentiles: [] });
     for (let layerCount = 1; layerCount <= 128; layerCount++) expect(() => validateSchedule(defaultLazySchedule(layerCount), layerCount)).not.toThrow();
+  });
+});
+
+describe('batchLazySchedule', () => {
+  it('starts pruning later: layers 16, 20, 24 at 50% on a 30-layer model, valid on every depth', () => {
+    expect(batchLazySchedule(30)).toEqual({ layers: [16, 20, 24], percentiles: [50, 50, 50] });
+    for (let layerCount = 1; layerCount <= 128; layerCount++) expect(() => validateSchedule(batchLazySchedule(layerCount), layerCount)).not.toThrow();
   });
 });

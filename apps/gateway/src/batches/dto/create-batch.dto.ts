@@ -1,9 +1,11 @@
+import type { ScheduleName, ScheduleSpec } from '@lazyllm/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsNotEmpty, IsString, ValidateIf } from 'class-validator';
 import { DocumentDto } from '../../jobs/dto/document.dto';
 import { GenerationOptionsDto } from '../../jobs/dto/generation-options.dto';
 import { MAX_DOCUMENTS } from '../../jobs/dto/create-job.dto';
 import { noneSent, OnlyOneOf, OnlyWith } from '../../validation/input-alternatives';
+import { IsSchedule, SCHEDULE_SCHEMA } from '../../validation/is-schedule';
 import { NestedArray } from '../../validation/nested-array';
 
 const SHAPES = ['documents', 'items'] as const;
@@ -50,4 +52,13 @@ export class CreateBatchDto extends GenerationOptionsDto {
   @NestedArray(() => BatchItemDto, MAX_BATCH_QUESTIONS)
   @OnlyOneOf(SHAPES)
   items?: BatchItemDto[];
+
+  /** A batch's questions share their documents' prefix (from the cache), so pruning starts later. */
+  @ApiPropertyOptional({
+    ...SCHEDULE_SCHEMA,
+    default: 'batch',
+    description: 'LazyLLM pruning schedule (see the jobs endpoint). Batches default to "batch": the document prefix cache computes the layers before pruning once per document set, so pruning starts at 8/15 of the depth.',
+  })
+  @IsSchedule()
+  override schedule: ScheduleSpec | ScheduleName = 'batch';
 }

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsPositive, IsString, Max, Min, ValidateNested } from 'class-validator';
-import type { ScheduleSpec } from '@lazyllm/contracts';
-import { IsSchedule } from '../../validation/is-schedule';
+import type { ScheduleName, ScheduleSpec } from '@lazyllm/contracts';
+import { IsSchedule, SCHEDULE_SCHEMA } from '../../validation/is-schedule';
 import { IsStop, OnlyNoOp } from './openai-validators';
 
 export class StreamOptionsDto {
@@ -94,13 +94,13 @@ export class OpenAiSamplingDto {
   top_k?: number | null;
 
   @ApiPropertyOptional({
-    oneOf: [{ type: 'string', enum: ['default', 'none'] }, { type: 'object', properties: { layers: { type: 'array', items: { type: 'integer' } }, percentiles: { type: 'array', items: { type: 'number' } } } }],
+    ...SCHEDULE_SCHEMA,
     default: 'default',
-    description: 'LazyLLM extra: the pruning schedule. "default" is the engine\'s schedule, "none" computes every token at every layer.',
+    description: 'LazyLLM extra: the pruning schedule. "default" is the engine\'s schedule, "batch" starts pruning later (for cached document prefixes), "none" computes every token at every layer.',
   })
   @IsOptional()
   @IsSchedule()
-  schedule?: ScheduleSpec | 'default' | 'none' | null;
+  schedule?: ScheduleSpec | ScheduleName | null;
 
   @ApiPropertyOptional({ enum: ['f32', 'f16'], default: 'f32', description: 'LazyLLM extra: KV precision of the prefill-to-decode handoff.' })
   @IsOptional()
