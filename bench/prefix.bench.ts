@@ -4,7 +4,10 @@
  * (one-step prefill), and with no-drop, in one run; a few questions also through the uncached two-phase
  * path the service takes without a cache (the reference exact mode must equal bit for bit).
  *
- *   npm run bench:prefix [-- --sets 1 --questions 20 --no-drop-questions 5 --two-phase-questions 3 --answer-tokens 8 --threads 2]
+ *   npm run bench:prefix [-- --sets 1 --questions 20 --no-drop-questions 5 --two-phase-questions 3 --answer-tokens 8 --threads 2 --schedule batch]
+ *
+ * Every LazyLLM mode uses one named schedule: 'batch' (the default, what /batches and the QA CLI use)
+ * or 'default'.
  *
  * Questions per minute = answered questions / their summed wall time (prefill, cache traffic, decode;
  * the cache modes' first question pays for computing the prefix). Writes bench/results/prefix.json
@@ -16,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { containsGoldAnswer, nqOpenRecords } from '../libs/datasets/src';
-import { ChatTemplate, defaultLazySchedule, LlamaModel, NO_PRUNING, readGguf, Tokenizer } from '../libs/engine/src';
+import { batchLazySchedule, ChatTemplate, defaultLazySchedule, LlamaModel, NO_PRUNING, readGguf, Tokenizer } from '../libs/engine/src';
 import { documentQaTokens } from '../libs/prompts/src';
 import { DEFAULT_PREFIX_CACHE_SETTINGS, RedisPrefixCache } from '../libs/prefix-cache/src';
 import { startLocalRedis } from '../libs/redis-server/src';
@@ -36,14 +39,17 @@ function options() {
       'two-phase-questions': { type: 'string', default: '3' },
       'answer-tokens': { type: 'string', default: '8' },
       threads: { type: 'string', default: '2' },
+      schedule: { type: 'string', default: 'batch' },
     },
   });
+  const schedule = values.schedule;
+  if (schedule !== 'batch' && schedule !== 'default') throw new Error(`--schedule must be batch or default, got ${schedule}`);
   const n = (name: keyof typeof values) => {
     const v = Number(values[name]);
     if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be an integer >= 0`);
     return v;
   };
-  return { sets: n('sets'), questions: n('questions'), noDropQuestions: n('no-drop-questions'), twoPhaseQuestions: n('two-phase-questions'), answerTokens: n('answer-tokens'), threads: n('threads') };
+  return { sets: n('sets'), questions: n('questions'), noDropQuestions: n('no-drop-questions'), twoPhaseQuestions: n('two-phase-questions'), answerTokens: n('answer-tokens'), threads: n('threads'), schedule };
 }
 
 interface QuestionResult {
@@ -94,7 +100,7 @@ async function main(): Promise<void> {
   const gguf = readGguf(model.path);
   const tokenizer = Tokenizer.fromGguf(gguf);
   const template = ChatTemplate.fromGguf(gguf);
-  const schedule = defaultLazySchedule(model.config.layerCount);
+  const schedule = (opts.schedule === 'batch' ? batchLazySchedule : defaultLazySchedule)(model.config.layerCount);
   const records = nqOpenRecords();
   const results: QuestionResult[] = [];
   const sets: { set: number; documentTokens: number; exactEntryBytes: number; sharedEntryBytes: number }[] = [];
