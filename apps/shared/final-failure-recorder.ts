@@ -17,8 +17,7 @@ export class FinalFailureRecorder {
     this.events = new QueueEvents(queueName, { connection: bullmqConnection(settings.redisUrl), prefix: settings.prefix });
     this.events.on('failed', ({ jobId, failedReason }) => {
       void (async () => {
-        if (await jobs.finish(jobId, { status: 'failed', error: failedReason })) {
-          await jobs.expire(jobId, settings.jobTtlSeconds);
+        if (await jobs.finish(jobId, { status: 'failed', error: failedReason }, settings.jobTtlSeconds)) {
           await states.deleteJobStates(jobId);
           this.logger.warn(`job ${jobId} failed: ${failedReason}`);
         }

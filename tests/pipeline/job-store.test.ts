@@ -61,8 +61,8 @@ describe('JobStore on a real Redis', () => {
 
   it('finishes a job once, with its final event, and freezes the record after', async () => {
     await store.create(newJobRecord(id, 1));
-    await expect(store.finish(id, { status: 'completed', result: RESULT, timings: { decodeMs: 3 } })).resolves.toBe(true);
-    await expect(store.finish(id, { status: 'failed', error: 'late failure' })).resolves.toBe(false);
+    await expect(store.finish(id, { status: 'completed', result: RESULT, timings: { decodeMs: 3 } }, 60)).resolves.toBe(true);
+    await expect(store.finish(id, { status: 'failed', error: 'late failure' }, 60)).resolves.toBe(false);
     await expect(store.update(id, { status: 'decode' })).resolves.toBe(false);
     await expect(store.get(id)).resolves.toMatchObject({ status: 'completed', result: RESULT, timings: { decodeMs: 3 } });
     const events = await store.readEvents(id);
@@ -79,7 +79,7 @@ describe('JobStore on a real Redis', () => {
     await expect(store.publishToken(id, token(1))).resolves.toBe('duplicate');
     await expect(store.publishToken(id, token(3))).rejects.toThrow(/token 3 published before token 2/);
     await expect(store.publishedTokenCount(id)).resolves.toBe(2);
-    await store.finish(id, { status: 'cancelled' });
+    await store.finish(id, { status: 'cancelled' }, 60);
     await expect(store.publishToken(id, token(2))).resolves.toBe('finished');
     const events = (await store.readEvents(id)).map((e) => e.event);
     expect(events).toEqual([token(0), token(1), { type: 'cancelled' }]);
@@ -105,18 +105,17 @@ describe('JobStore on a real Redis', () => {
     await expect(store.isCancelled(id)).resolves.toBe(false);
     await expect(store.requestCancel(id)).resolves.toBe(true);
     await expect(store.isCancelled(id)).resolves.toBe(true);
-    await store.finish(id, { status: 'cancelled' });
+    await store.finish(id, { status: 'cancelled' }, 60);
     await expect(store.requestCancel(id)).resolves.toBe(false);
     await expect(store.requestCancel('no-such-job')).resolves.toBe(false);
   });
 
-  it('sets a TTL on every key of a finished job, its idempotency key included', async () => {
+  it('sets a TTL on every key of a job in the same step that finishes it, its idempotency key included', async () => {
     await store.create(newJobRecord(id, 1), `key-of-${id}`);
     await store.update(id, { status: 'decode' });
     await store.publishToken(id, { type: 'token', index: 0, token: 1, text: 'a' });
     await store.requestCancel(id);
-    await store.finish(id, { status: 'cancelled' });
-    await store.expire(id, 60);
+    await store.finish(id, { status: 'cancelled' }, 60);
     const keys = jobKeys('{test}', id);
     for (const key of [keys.record, keys.events, keys.tokens, keys.cancel, `{test}:idempotency:key-of-${id}`]) {
       const ttl = await redis.ttl(key);

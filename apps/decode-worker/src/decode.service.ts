@@ -57,7 +57,7 @@ export class DecodeService {
     const decoded = generation.generated.length - resumedTokens;
     const result = jobResult(generation, publisher, prefill.promptTokens, prefill.computedShare);
     const timings = { decodeMs, decodeTokensPerSec: decodeMs > 0 ? (decoded * 1000) / decodeMs : 0, totalMs: Date.now() - data.acceptedAt };
-    await this.jobs.finish(jobId, { status: 'completed', result, timings });
+    await this.jobs.finish(jobId, { status: 'completed', result, timings }, this.settings.queue.jobTtlSeconds);
     this.metrics.decodeSpeed.observe(timings.decodeTokensPerSec);
     this.metrics.finished('completed');
     if (this.settings.logContent) this.logger.log(`job ${jobId} answer: ${JSON.stringify(result.text)}`);
@@ -77,14 +77,13 @@ export class DecodeService {
     }
   }
 
-  /** Cleans up after the job ended: its states (every attempt's) deleted, its keys set to expire; a cancel is recorded first. */
+  /** Cleans up after the job ended: its states (every attempt's) deleted; a cancel is recorded first. */
   private async end(data: DecodeJobData, how: 'completed' | 'cancelled' | 'job-ended'): Promise<DecodeOutcome> {
     if (how === 'cancelled') {
-      await this.jobs.finish(data.jobId, { status: 'cancelled' });
+      await this.jobs.finish(data.jobId, { status: 'cancelled' }, this.settings.queue.jobTtlSeconds);
       this.metrics.finished('cancelled');
     }
     await this.states.deleteJobStates(data.jobId);
-    await this.jobs.expire(data.jobId, this.settings.queue.jobTtlSeconds);
     return how === 'completed' ? 'completed' : 'cancelled';
   }
 }

@@ -76,7 +76,7 @@ describe('gateway HTTP API (real Redis, no workers)', () => {
       usage: { promptTokens: 12, completionTokens: tokens.length },
       pruning: { schedule: { layers: [], percentiles: [] }, computedShare: 0.8, revived: 0 },
     };
-    await store.finish(id, { status: 'completed', result, timings: { decodeMs: 20, decodeTokensPerSec: 100, totalMs: 70 } });
+    await store.finish(id, { status: 'completed', result, timings: { decodeMs: 20, decodeTokensPerSec: 100, totalMs: 70 } }, 60);
     return result;
   }
 
@@ -275,7 +275,7 @@ describe('gateway HTTP API (real Redis, no workers)', () => {
       expect((await http().get(batch.links.self).expect(200)).body).toMatchObject({ total: 3, done: false, counts: { queued: 3, completed: 0 } });
 
       const answer = await completeLikeWorkers(batch.jobs[0].id, [9, 10]);
-      await store.finish(batch.jobs[1].id, { status: 'failed', error: 'prefill failed' });
+      await store.finish(batch.jobs[1].id, { status: 'failed', error: 'prefill failed' }, 60);
       await http().delete(`/jobs/${batch.jobs[2].id}`).expect(202);
       expect((await http().get(batch.links.self).expect(200)).body).toMatchObject({ done: true, counts: { queued: 0, completed: 1, failed: 1, cancelled: 1 } });
 

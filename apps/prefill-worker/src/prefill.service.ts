@@ -78,7 +78,7 @@ export class PrefillService implements OnApplicationShutdown {
     if (generation.done || published === 'stopped') {
       const result = jobResult(generation, publisher, prompt.length, computedShare);
       const timings = { prefillMs, ttftMs, totalMs: Date.now() - data.acceptedAt };
-      if (await this.jobs.finish(jobId, { status: 'completed', result, computedShare, timings })) await this.jobs.expire(jobId, this.settings.queue.jobTtlSeconds);
+      await this.jobs.finish(jobId, { status: 'completed', result, computedShare, timings }, this.settings.queue.jobTtlSeconds);
       await this.states.deleteJobStates(jobId);
       this.metrics.observePrefill({ queueWaitMs, prefillMs, ttftMs, computedShare });
       this.metrics.finished('completed');
@@ -119,7 +119,7 @@ export class PrefillService implements OnApplicationShutdown {
   }
 
   private async cancel(jobId: string): Promise<PrefillOutcome> {
-    if (await this.jobs.finish(jobId, { status: 'cancelled' })) await this.jobs.expire(jobId, this.settings.queue.jobTtlSeconds);
+    await this.jobs.finish(jobId, { status: 'cancelled' }, this.settings.queue.jobTtlSeconds);
     await this.states.deleteJobStates(jobId);
     this.metrics.finished('cancelled');
     return 'cancelled';

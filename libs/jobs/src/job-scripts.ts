@@ -30,13 +30,21 @@ redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1
 `);
 
-/** KEYS: record, events. ARGV: final event, fields... Returns 1 when this call finished the job, else 0. */
+/**
+ * KEYS: record, events, token count, cancel flag. ARGV: final event, ttl s, idempotency key prefix,
+ * fields... Ends the job and starts the TTL of all its keys (its idempotency key's too) in one step, so
+ * no crash can leave a finished job that never expires. Returns 1 when this call finished the job, else 0.
+ */
 export const FINISH_JOB = new LuaScript(`
 ${FINISHED}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or FINISHED[status] then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
 redis.call('XADD', KEYS[2], '*', 'event', ARGV[1])
+local ttl = tonumber(ARGV[2])
+for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ttl) end
+local idempotency = redis.call('HGET', KEYS[1], 'idempotencyKey')
+if idempotency then redis.call('EXPIRE', ARGV[3] .. cjson.decode(idempotency), ttl) end
 return 1
 `);
 

@@ -65,12 +65,14 @@ export class JobStore {
 
   /**
    * Ends a job: the final record fields and the final event ('done', 'failed' or 'cancelled') in one
-   * atomic write, applied only if the job has not ended yet. True when this call ended it.
+   * atomic write, applied only if the job has not ended yet, which also starts the TTL (JOB_TTL_SECONDS)
+   * of every key of the job. True when this call ended it.
    */
-  async finish(id: string, outcome: JobOutcome): Promise<boolean> {
+  async finish(id: string, outcome: JobOutcome, ttlSeconds: number): Promise<boolean> {
     const keys = jobKeys(this.prefix, id);
     const fields = recordFields({ ...outcome, updatedAt: Date.now() });
-    return (await FINISH_JOB.run(this.redis, [keys.record, keys.events], [JSON.stringify(finalEvent(outcome)), ...fields])) === 1;
+    const args = [JSON.stringify(finalEvent(outcome)), ttlSeconds, idempotencyKey(this.prefix, '')];
+    return (await FINISH_JOB.run(this.redis, [keys.record, keys.events, keys.tokens, keys.cancel], [...args, ...fields])) === 1;
   }
 
   /** Appends any event as is. Workers publish tokens with publishToken and end jobs with finish. */
@@ -116,16 +118,6 @@ export class JobStore {
 
   async isCancelled(id: string): Promise<boolean> {
     return (await this.redis.exists(jobKeys(this.prefix, id).cancel)) === 1;
-  }
-
-  /** Lets a finished job's keys (and its idempotency key) expire after `ttlSeconds`. */
-  async expire(id: string, ttlSeconds: number): Promise<void> {
-    const keys = jobKeys(this.prefix, id);
-    const idempotency = await this.redis.hget(keys.record, 'idempotencyKey');
-    const tx = this.redis.multi();
-    for (const key of [keys.record, keys.events, keys.tokens, keys.cancel]) tx.expire(key, ttlSeconds);
-    if (idempotency !== null) tx.expire(idempotencyKey(this.prefix, JSON.parse(idempotency) as string), ttlSeconds);
-    await tx.exec();
   }
 
   /** Closes the blocking-read connections; a read in progress ends with a connection error. */

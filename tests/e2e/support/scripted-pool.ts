@@ -32,7 +32,7 @@ export class ScriptedPool {
     await this.store.update(jobId, { status: 'decode', computedShare: 0.6, timings: { ttftMs: 25, prefillMs: 20, handoffMs: 1 } });
     for (const [index, token] of tokens.entries()) {
       if (await this.store.isCancelled(jobId)) {
-        await this.store.finish(jobId, { status: 'cancelled' });
+        await this.store.finish(jobId, { status: 'cancelled' }, 60);
         return;
       }
       await this.store.publishToken(jobId, { type: 'token', index, token, text: tokenizer.decode([token]) });
@@ -45,7 +45,7 @@ export class ScriptedPool {
       usage: { promptTokens: 11, completionTokens: tokens.length },
       pruning: { schedule: { layers: [8], percentiles: [50] }, computedShare: 0.6, revived: 1 },
     };
-    await this.store.finish(jobId, { status: 'completed', result, timings: { decodeMs: 10, decodeTokensPerSec: 80, totalMs: 40 } });
+    await this.store.finish(jobId, { status: 'completed', result, timings: { decodeMs: 10, decodeTokensPerSec: 80, totalMs: 40 } }, 60);
   }
 
   async close(): Promise<void> {

@@ -81,8 +81,7 @@ export class JobsService {
     }
     await this.store.requestCancel(id);
     if (await this.removeFromQueue(id)) {
-      await this.store.finish(id, { status: 'cancelled' });
-      await this.store.expire(id, this.settings.jobTtlSeconds);
+      await this.store.finish(id, { status: 'cancelled' }, this.settings.jobTtlSeconds);
     }
     return this.view(id);
   }
