@@ -1,7 +1,7 @@
 import type { GenerationOptions } from '@lazyllm/contracts';
 import { batchLazySchedule, ContextLengthError, defaultLazySchedule, GenerationParams, GgufError, NO_PRUNING, PruningSchedule, ScheduleError, Tokenizer } from '@lazyllm/engine';
 
-/** The engine's schedule for a request; the named ones are placed by the model's depth (libs/engine/src/pruning/default-schedule.ts). */
+/** The engine's schedule for a request; the named ones are placed by the model's depth (libs/engine/src/pruning/named-schedules.ts). */
 export function pruningSchedule(schedule: GenerationOptions['schedule'], layerCount: number): PruningSchedule {
   if (schedule === 'default') return defaultLazySchedule(layerCount);
   if (schedule === 'batch') return batchLazySchedule(layerCount);

@@ -16,7 +16,7 @@ export const RANDOM_SEED = 1;
 /**
  * LazyLLM schedules swept at 40 documents (SmolLM2-135M has 30 layers), from mild to aggressive.
  * All are progressive, pruning more at later layers, which the paper found less sensitive. The first
- * is the 'batch' schedule (libs/engine/src/pruning/default-schedule.ts) on 30 layers.
+ * is the 'batch' schedule (libs/engine/src/pruning/named-schedules.ts) on 30 layers.
  */
 export const SWEEP_SCHEDULES: readonly PruningSchedule[] = [
   { layers: [16, 20, 24], percentiles: [50, 50, 50] },

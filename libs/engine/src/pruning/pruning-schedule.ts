@@ -1,7 +1,7 @@
 import { LAZY_SELECTION, SelectionPolicy } from './selection-policy';
 
 // The pruning folder's public face: the engine's index exports this module.
-export { batchLazySchedule, defaultLazySchedule } from './default-schedule';
+export { batchLazySchedule, defaultLazySchedule } from './named-schedules';
 export { LAZY_SELECTION } from './selection-policy';
 export type { SelectionPolicy } from './selection-policy';
 

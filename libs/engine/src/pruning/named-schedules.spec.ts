@@ -1,4 +1,4 @@
-import { batchLazySchedule, defaultLazySchedule } from './default-schedule';
+import { batchLazySchedule, defaultLazySchedule } from './named-schedules';
 import { validateSchedule } from './pruning-schedule';
 
 describe('defaultLazySchedule', () => {
