@@ -19,6 +19,7 @@ import { engineTable } from './engine/report-table';
 import { engineResultsJson } from './engine/results-json';
 import { failureNotes, summarize } from './engine/summary';
 import { checkTargets, TARGETS } from './engine/targets';
+import { benchLog, commandLine, integerOption } from './lib/cli';
 import { machineInfo } from './lib/machine';
 import { renderVegaLitePng } from './lib/plot';
 import { nqPromptTokens } from './lib/prompts';
@@ -45,25 +46,14 @@ function options(): Options {
       'rss-cap-gb': { type: 'string' },
     },
   });
-  const threads = Number(values.threads);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer, got ${values.threads}`);
+  const threads = integerOption('threads', values.threads, 1);
   // Half the machine by default: far beyond the target, yet the rest stays free for other work (no swap to absorb it).
   const rssCapBytes = values['rss-cap-gb'] === undefined ? totalmem() / 2 : Number(values['rss-cap-gb']) * BYTES_PER_GB;
   if (!(rssCapBytes > 0)) throw new Error(`--rss-cap-gb must be a positive number, got ${values['rss-cap-gb']}`);
   return { quick: values.quick, threads, rssCapBytes };
 }
 
-/** The command as one would type it again: under `npm run`, argv only shows tsx's internals. */
-function commandLine(): string {
-  const args = process.argv.slice(2);
-  const script = process.env.npm_lifecycle_event;
-  if (script) return ['npm run', script, ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
-  return ['tsx', relative(process.cwd(), process.argv[1]), ...args].join(' ');
-}
-
-function log(line: string): void {
-  process.stderr.write(`[bench:engine ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-}
+const log = benchLog('bench:engine');
 
 async function main(): Promise<void> {
   const opts = options();

@@ -22,7 +22,7 @@ import { createRedisClient } from '../libs/jobs/src';
 import { AppBuild, buildApps } from '../tests/e2e/support/app-build';
 import { startTestRedis } from '../tests/support/redis';
 import { handoffChartSpec } from './handoff/chart';
-import { commandLine } from './handoff/command-line';
+import { benchLog, commandLine } from './lib/cli';
 import { CompactAccuracy, measureCompactAccuracy } from './handoff/compact-accuracy';
 import { HandoffCost, measureHandoffCost } from './handoff/handoff-cost';
 import { HandoffBenchOptions, readOptions } from './handoff/options';
@@ -50,9 +50,7 @@ const BURST_NEW_TOKENS = 16;
 const BURST_TIMEOUT_MS = 40 * 60_000;
 const RESULTS_DIR = resolve(__dirname, 'results');
 
-function log(line: string): void {
-  process.stderr.write(`[bench:handoff ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-}
+const log = benchLog('bench:handoff');
 
 const greedy = (maxTokens: number): GenerationOptions => ({ maxTokens, temperature: 0, topK: 0, topP: 1, seed: 0, stop: [], schedule: 'default', kvPrecision: 'f32' });
 

@@ -27,6 +27,7 @@ import { lazyResultsJson } from './lazyllm/results-json';
 import { runPlan } from './lazyllm/runner';
 import { summarizeExperiment } from './lazyllm/summary';
 import { checkTargets } from './lazyllm/targets';
+import { benchLog, commandLine, integerOption } from './lib/cli';
 import { machineInfo } from './lib/machine';
 import { renderVegaLitePng } from './lib/plot';
 
@@ -57,17 +58,11 @@ function options(): Options {
       'sweep-questions': { type: 'string' },
     },
   });
-  const count = (name: string, value: string | undefined, fallback: number) => {
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${value}`);
-    return n;
-  };
+  const count = (name: string, value: string | undefined, fallback: number) => (value === undefined ? fallback : integerOption(name, value, 0));
   const base = values.quick ? QUICK : FULL;
   const minutes = Number(values.minutes);
   if (!(minutes >= 0)) throw new Error(`--minutes must be a number >= 0, got ${values.minutes}`);
-  const threads = count('threads', values.threads, 2);
-  if (threads < 1) throw new Error('--threads must be at least 1');
+  const threads = integerOption('threads', values.threads, 1);
   return {
     quick: values.quick,
     minutes,
@@ -79,17 +74,7 @@ function options(): Options {
   };
 }
 
-/** The command as one would type it again: under `npm run`, argv only shows tsx's internals. */
-function commandLine(): string {
-  const args = process.argv.slice(2);
-  const script = process.env.npm_lifecycle_event;
-  if (script) return ['npm run', script, ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
-  return ['tsx', relative(process.cwd(), process.argv[1]), ...args].join(' ');
-}
-
-function log(line: string): void {
-  process.stderr.write(`[bench:lazyllm ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-}
+const log = benchLog('bench:lazyllm');
 
 /** A seeded permutation of the records: the k-th question of every run, whatever its size. */
 function questionOrder(count: number): number[] {

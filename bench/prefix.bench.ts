@@ -23,6 +23,7 @@ import { batchLazySchedule, ChatTemplate, defaultLazySchedule, LlamaModel, NO_PR
 import { documentQaTokens } from '../libs/prompts/src';
 import { DEFAULT_PREFIX_CACHE_SETTINGS, RedisPrefixCache } from '../libs/prefix-cache/src';
 import { startLocalRedis } from '../libs/redis-server/src';
+import { commandLine, integerOption } from './lib/cli';
 import { machineInfo } from './lib/machine';
 import { formatTable } from './lib/table';
 import { ModeName, ModeRun, runMode } from './prefix/prefix-modes';
@@ -44,12 +45,8 @@ function options() {
   });
   const schedule = values.schedule;
   if (schedule !== 'batch' && schedule !== 'default') throw new Error(`--schedule must be batch or default, got ${schedule}`);
-  const n = (name: keyof typeof values) => {
-    const v = Number(values[name]);
-    if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be an integer >= 0`);
-    return v;
-  };
-  return { sets: n('sets'), questions: n('questions'), noDropQuestions: n('no-drop-questions'), twoPhaseQuestions: n('two-phase-questions'), answerTokens: n('answer-tokens'), threads: n('threads'), schedule };
+  const n = (name: Exclude<keyof typeof values, 'schedule'>, min = 0) => integerOption(name, values[name], min);
+  return { sets: n('sets'), questions: n('questions'), noDropQuestions: n('no-drop-questions'), twoPhaseQuestions: n('two-phase-questions'), answerTokens: n('answer-tokens'), threads: n('threads', 1), schedule };
 }
 
 interface QuestionResult {
@@ -110,7 +107,7 @@ async function main(): Promise<void> {
     const rows = summary(results);
     writeFileSync(
       RESULTS,
-      `${JSON.stringify({ benchmark: 'prefix', started, command: `npm run bench:prefix -- ${process.argv.slice(2).join(' ')}`.trim(), machine, model: { path: model.path, identity: model.identity }, schedule, options: opts, sets, summary: rows, questions: results }, null, 2)}\n`,
+      `${JSON.stringify({ benchmark: 'prefix', started, command: commandLine(), machine, model: { path: model.path, identity: model.identity }, schedule, options: opts, sets, summary: rows, questions: results }, null, 2)}\n`,
     );
     return rows;
   };

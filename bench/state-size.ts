@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { defaultLazySchedule, Generation, KvPrecision, LlamaModel, readGguf, resolveModelPath, resumeGeneration, serializeGeneration, Tokenizer } from '../libs/engine/src';
+import { integerOption } from './lib/cli';
 import { machineInfo } from './lib/machine';
 import { nqPromptTokens } from './lib/prompts';
 import { median } from './lib/stats';
@@ -17,10 +18,8 @@ const PRECISIONS: readonly KvPrecision[] = ['f32', 'f16'];
 
 function options(): { threads: number; repeats: number } {
   const { values } = parseArgs({ options: { threads: { type: 'string', default: '2' }, repeats: { type: 'string', default: '5' } } });
-  const threads = Number(values.threads);
-  const repeats = Number(values.repeats);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer, got ${values.threads}`);
-  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a positive integer, got ${values.repeats}`);
+  const threads = integerOption('threads', values.threads, 1);
+  const repeats = integerOption('repeats', values.repeats, 1);
   return { threads, repeats };
 }
 

@@ -5,14 +5,9 @@
  */
 import OpenAI from 'openai';
 import type { GenerationOptions, JobInput } from '@lazyllm/contracts';
-import { ChatTemplate, Generation, LlamaModel, readGguf, Tokenizer } from '@lazyllm/engine';
-import { AnswerText, promptTokens } from '@lazyllm/prompts';
-import { generationParams } from '../../apps/shared/generation-params';
-import { modelPath } from '../../apps/shared/engine-settings';
 import { freePort } from '../../libs/redis-server/src/tcp';
-import { AppProcess } from '../pipeline/support/app-process';
-import { startTestRedis, type TestRedis } from '../support/redis';
-import { buildApps, type AppBuild } from './support/app-build';
+import { referenceAnswer, type ReferenceAnswer } from '../support/reference-answer';
+import { DeployedService } from './support/deployed-service';
 
 const MAX_TOKENS = 12;
 /** Greedy, so the seed and the sampling filters do not matter. */
@@ -20,51 +15,33 @@ const OPTIONS: GenerationOptions = { maxTokens: MAX_TOKENS, temperature: 0, topK
 const KEY = 'e2e-key';
 
 describe('the openai client against the service: gateway, a prefill and a decode worker process, Redis', () => {
-  let build: AppBuild;
-  let redis: TestRedis;
-  let apps: AppProcess[] = [];
+  let service: DeployedService;
   let gatewayUrl: string;
   /** Where each worker serves /metrics and /health (METRICS_PORT). */
   let workerMetricsUrls: { prefill: string; decode: string };
   let client: OpenAI;
-  let model: LlamaModel;
-  let tokenizer: Tokenizer;
-  let template: ChatTemplate;
 
   beforeAll(async () => {
-    [build, redis] = await Promise.all([buildApps(), startTestRedis()]);
-    const [port, prefillMetrics, decodeMetrics] = await Promise.all([freePort(), freePort(), freePort()]);
-    // One thread everywhere: the processes share two cores, and the same thread count keeps onnxruntime's sums in one order.
-    const env = { ...process.env, MODEL_PATH: modelPath(), REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', THREADS: '1', NO_COLOR: '1', API_KEYS: KEY };
-    apps = await Promise.all([
-      AppProcess.start(build.entry('gateway'), env, /Gateway.*listening on/),
-      AppProcess.start(build.entry('prefill-worker'), { ...env, METRICS_PORT: String(prefillMetrics) }, /PrefillProcessor.*ready/, 120_000),
-      AppProcess.start(build.entry('decode-worker'), { ...env, METRICS_PORT: String(decodeMetrics) }, /DecodeProcessor.*ready/, 120_000),
-    ]);
-    gatewayUrl = `http://127.0.0.1:${port}`;
+    const [prefillMetrics, decodeMetrics] = await Promise.all([freePort(), freePort()]);
+    service = await DeployedService.start(
+      [
+        { pool: 'prefill', env: { METRICS_PORT: String(prefillMetrics) } },
+        { pool: 'decode', env: { METRICS_PORT: String(decodeMetrics) } },
+      ],
+      { API_KEYS: KEY },
+    );
+    gatewayUrl = service.gatewayUrl;
     workerMetricsUrls = { prefill: `http://127.0.0.1:${prefillMetrics}`, decode: `http://127.0.0.1:${decodeMetrics}` };
     client = new OpenAI({ apiKey: KEY, baseURL: `${gatewayUrl}/v1`, maxRetries: 0, timeout: 90_000 });
-    const gguf = readGguf(modelPath());
-    tokenizer = Tokenizer.fromGguf(gguf);
-    template = ChatTemplate.fromGguf(gguf);
-    model = await LlamaModel.load({ modelPath: modelPath(), threads: 1 });
   }, 240_000);
 
   afterAll(async () => {
-    const codes = await Promise.all(apps.map((app) => app.stop()));
-    await model?.release();
-    await redis?.stop();
-    build?.remove();
-    expect(codes).toEqual(apps.map(() => 0));
+    await expect(service?.stop()).resolves.toEqual([0, 0, 0]);
   }, 60_000);
 
-  /** The answer the engine gives in this process: text and token count. */
-  async function reference(input: JobInput): Promise<{ text: string; tokens: number; finish: 'stop' | 'length' }> {
-    const generation = await Generation.start(model, promptTokens(input, tokenizer, template), generationParams(OPTIONS, tokenizer, model.config.layerCount));
-    const tokens = await generation.finish();
-    const answer = new AnswerText(tokenizer, []);
-    for (const token of tokens) answer.push(token);
-    return { text: answer.text + answer.finish(), tokens: tokens.length, finish: generation.finishReason ?? 'length' };
+  /** The answer the engine gives in this process. */
+  function reference(input: JobInput): Promise<ReferenceAnswer> {
+    return referenceAnswer(service.engine, input, OPTIONS);
   }
 
   it('lists the served model', async () => {
@@ -78,9 +55,9 @@ describe('the openai client against the service: gateway, a prefill and a decode
       reference({ kind: 'chat', messages }),
     ]);
     expect(completion.choices[0].message.content).toBe(expected.text);
-    expect(completion.choices[0].finish_reason).toBe(expected.finish);
-    expect(completion.usage?.completion_tokens).toBe(expected.tokens);
-    expect(completion.usage?.prompt_tokens).toBe(promptTokens({ kind: 'chat', messages }, tokenizer, template).length);
+    expect(completion.choices[0].finish_reason).toBe(expected.finishReason);
+    expect(completion.usage?.completion_tokens).toBe(expected.tokens.length);
+    expect(completion.usage?.prompt_tokens).toBe(expected.promptTokens);
     const stats = (completion as unknown as { lazyllm: { computed_share: number; timings: Record<string, number> } }).lazyllm;
     expect(stats.computed_share).toBeGreaterThan(0);
     expect(stats.computed_share).toBeLessThan(1);
@@ -94,8 +71,8 @@ describe('the openai client against the service: gateway, a prefill and a decode
     const chunks: OpenAI.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(expected.text);
-    expect(chunks.map((c) => c.choices[0]?.finish_reason).filter((r) => r)).toEqual([expected.finish]);
-    expect(chunks[chunks.length - 1].usage?.completion_tokens).toBe(expected.tokens);
+    expect(chunks.map((c) => c.choices[0]?.finish_reason).filter((r) => r)).toEqual([expected.finishReason]);
+    expect(chunks[chunks.length - 1].usage?.completion_tokens).toBe(expected.tokens.length);
   }, 120_000);
 
   it('completes raw text, streamed and not, as the engine does', async () => {

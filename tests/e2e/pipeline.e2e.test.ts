@@ -4,14 +4,8 @@
  * SSE; they must equal what the engine produces in this process for the same request.
  */
 import type { GenerationOptions, JobInput, JobResult } from '@lazyllm/contracts';
-import { ChatTemplate, Generation, LlamaModel, readGguf, Tokenizer } from '@lazyllm/engine';
-import { AnswerText, promptTokens } from '@lazyllm/prompts';
-import { generationParams } from '../../apps/shared/generation-params';
-import { modelPath } from '../../apps/shared/engine-settings';
-import { freePort } from '../../libs/redis-server/src/tcp';
-import { AppProcess } from '../pipeline/support/app-process';
-import { startTestRedis, type TestRedis } from '../support/redis';
-import { buildApps, type AppBuild } from './support/app-build';
+import { referenceAnswer, type ReferenceAnswer } from '../support/reference-answer';
+import { DeployedService, type WorkerProcess } from './support/deployed-service';
 import { readEventStream, type SseMessage } from './support/sse';
 
 /** Every request here: greedy, the exact (f32) handoff, the engine's default LazyLLM schedule. */
@@ -32,11 +26,6 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs:
   }
 }
 
-interface Reference {
-  readonly tokens: number[];
-  readonly text: string;
-}
-
 interface Stream {
   readonly messages: SseMessage[];
   readonly tokens: { index: number; token: number; text: string }[];
@@ -44,48 +33,22 @@ interface Stream {
 }
 
 describe('the service end to end: gateway, 2 prefill and 2 decode worker processes, Redis', () => {
-  let build: AppBuild;
-  let redis: TestRedis;
-  let apps: AppProcess[] = [];
+  let service: DeployedService;
   let gateway: string;
-  let model: LlamaModel;
-  let tokenizer: Tokenizer;
-  let template: ChatTemplate;
 
   beforeAll(async () => {
-    [build, redis] = await Promise.all([buildApps(), startTestRedis()]);
-    const port = await freePort();
-    // One thread everywhere: the processes share two cores, and the same thread count in every
-    // process keeps onnxruntime's sums in the same order, so results can be compared exactly.
-    const env = { ...process.env, MODEL_PATH: modelPath(), REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', THREADS: '1', NO_COLOR: '1' };
-    apps = await Promise.all([
-      AppProcess.start(build.entry('gateway'), env, /Gateway.*listening on/),
-      ...[1, 2].map(() => AppProcess.start(build.entry('prefill-worker'), env, /PrefillProcessor.*ready/, 120_000)),
-      ...[1, 2].map(() => AppProcess.start(build.entry('decode-worker'), env, /DecodeProcessor.*ready/, 120_000)),
-    ]);
-    gateway = `http://127.0.0.1:${port}`;
-    const gguf = readGguf(modelPath());
-    tokenizer = Tokenizer.fromGguf(gguf);
-    template = ChatTemplate.fromGguf(gguf);
-    model = await LlamaModel.load({ modelPath: modelPath(), threads: 1 });
+    service = await DeployedService.start([{ pool: 'prefill' }, { pool: 'prefill' }, { pool: 'decode' }, { pool: 'decode' }]);
+    gateway = service.gatewayUrl;
   }, 240_000);
 
   afterAll(async () => {
     // Each app closes cleanly on SIGTERM: exit code 0.
-    const codes = await Promise.all(apps.map((app) => app.stop()));
-    await model?.release();
-    await redis?.stop();
-    build?.remove();
-    expect(codes).toEqual(apps.map(() => 0));
+    await expect(service?.stop()).resolves.toEqual([0, 0, 0, 0, 0]);
   }, 60_000);
 
   /** The same request in this process, without gateway, queue or handoff. */
-  async function reference(input: JobInput): Promise<Reference> {
-    const generation = await Generation.start(model, promptTokens(input, tokenizer, template), generationParams(OPTIONS, tokenizer, model.config.layerCount));
-    const tokens = [...(await generation.finish())];
-    const answer = new AnswerText(tokenizer, OPTIONS.stop);
-    for (const token of tokens) answer.push(token);
-    return { tokens, text: answer.text + answer.finish() };
+  function reference(input: JobInput): Promise<ReferenceAnswer> {
+    return referenceAnswer(service.engine, input, OPTIONS);
   }
 
   async function post<T>(path: string, body: object): Promise<T> {
@@ -170,18 +133,17 @@ describe('the service end to end: gateway, 2 prefill and 2 decode worker process
     // Each job went through exactly one prefill attempt and, when prefill handed it off, one decode attempt.
     // A worker logs an attempt's outcome when BullMQ marks it complete, which can be just after the
     // job's final event, so the logs get a moment to catch up.
-    const [, ...workers] = apps;
-    const logLines = (pool: string, text: string) => workers.filter((app) => app.entry.includes(pool)).flatMap((app) => app.output.filter((line) => line.includes(text)));
+    const logLines = (pools: WorkerProcess['pool'][], text: string) => pools.flatMap((pool) => service.workerOutput(pool).filter((line) => line.includes(text)));
     const logged = (id: string) => {
-      const prefilled = logLines('prefill-worker', `job ${id}: `);
-      return prefilled.length > 0 && (!prefilled[0].endsWith('handed-off') || logLines('decode-worker', `job ${id}: `).length > 0);
+      const prefilled = logLines(['prefill'], `job ${id}: `);
+      return prefilled.length > 0 && (!prefilled[0].endsWith('handed-off') || logLines(['decode'], `job ${id}: `).length > 0);
     };
     await waitUntil(() => jobs.every((job) => logged(job.id)), 10_000);
     for (const job of jobs) {
-      const prefilled = logLines('prefill-worker', `job ${job.id}: `);
+      const prefilled = logLines(['prefill'], `job ${job.id}: `);
       expect(prefilled).toHaveLength(1);
-      expect(logLines('decode-worker', `job ${job.id}: `)).toHaveLength(prefilled[0].endsWith('handed-off') ? 1 : 0);
-      expect(logLines('worker', `job ${job.id} attempt`)).toEqual([]);
+      expect(logLines(['decode'], `job ${job.id}: `)).toHaveLength(prefilled[0].endsWith('handed-off') ? 1 : 0);
+      expect(logLines(['prefill', 'decode'], `job ${job.id} attempt`)).toEqual([]);
     }
   }, JOB_TIMEOUT_MS + 60_000);
 });

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { ChatTemplate, LlamaModel, readGguf, Tokenizer } from '@lazyllm/engine';
-import { MemoryPrefixCache, startPrefixedGeneration } from '@lazyllm/prefix-cache';
-import { AnswerText, documentQaTokens } from '@lazyllm/prompts';
+import { MemoryPrefixCache } from '@lazyllm/prefix-cache';
+import { AnswerText } from '@lazyllm/prompts';
 import { ModelNotFoundError } from '../../shared/configuration-error';
-import { generationParams } from '../../shared/generation-params';
+import { startJobGeneration } from '../../shared/job-prefill';
+import { LoadedModel } from '../../shared/loaded-model';
 import { generationOptions, type Answerer, type QaAnswer, type QaGenerationOptions, type QaTask } from './qa-task';
 
 /**
@@ -17,30 +17,25 @@ export class LocalAnswerer implements Answerer {
   private readonly prefixes = new MemoryPrefixCache({ mode: 'exact' });
 
   private constructor(
-    private readonly model: LlamaModel,
-    private readonly tokenizer: Tokenizer,
-    private readonly template: ChatTemplate,
+    private readonly engine: LoadedModel,
     private readonly options: QaGenerationOptions,
   ) {}
 
   static async load(modelPath: string, threads: number | undefined, options: QaGenerationOptions): Promise<LocalAnswerer> {
     if (!existsSync(modelPath)) throw new ModelNotFoundError(modelPath);
-    const gguf = readGguf(modelPath);
-    const model = await LlamaModel.load({ modelPath, threads });
-    return new LocalAnswerer(model, Tokenizer.fromGguf(gguf), ChatTemplate.fromGguf(gguf), options);
+    return new LocalAnswerer(await LoadedModel.load({ modelPath, threads }), options);
   }
 
   async answer(task: QaTask, _attempt: number, signal: AbortSignal): Promise<QaAnswer> {
     const started = performance.now();
-    const split = documentQaTokens({ kind: 'document-qa', documents: task.documents, question: task.question }, this.tokenizer, this.template);
-    const prompt = split.tokens;
-    const { generation } = await startPrefixedGeneration(this.model, split, generationParams(generationOptions(this.options), this.tokenizer, this.model.config.layerCount), this.prefixes);
+    const input = { kind: 'document-qa' as const, documents: task.documents, question: task.question };
+    const { prompt, generation } = await startJobGeneration(this.engine, input, generationOptions(this.options), this.prefixes);
     const ttftMs = performance.now() - started;
     while (!generation.done) {
       signal.throwIfAborted();
       await generation.step();
     }
-    const text = new AnswerText(this.tokenizer, []);
+    const text = new AnswerText(this.engine.tokenizer, []);
     for (const token of generation.generated) text.push(token);
     const { prefillMs, decodeMs, decodeSteps } = generation.timings;
     return {
@@ -53,6 +48,6 @@ export class LocalAnswerer implements Answerer {
   }
 
   close(): Promise<void> {
-    return this.model.release();
+    return this.engine.model.release();
   }
 }

@@ -4,11 +4,12 @@ import { Generation, serializeGeneration } from '@lazyllm/engine';
 import type { StateStore } from '@lazyllm/handoff';
 import { createDecodeQueue, DecodeQueue, enqueueDecode, JobStore, TERMINAL_STATUSES } from '@lazyllm/jobs';
 import { PrefixCacheMetrics, ServiceMetrics } from '@lazyllm/metrics';
-import { PrefixUse, RedisPrefixCache, readPrefixCacheSettings, startPrefixedGeneration } from '@lazyllm/prefix-cache';
-import { AnswerText, documentQaTokens, promptTokens } from '@lazyllm/prompts';
+import { RedisPrefixCache, readPrefixCacheSettings } from '@lazyllm/prefix-cache';
+import { AnswerText } from '@lazyllm/prompts';
 import { UnrecoverableError } from 'bullmq';
 import { AnswerPublisher } from '../../shared/answer-publisher';
-import { generationParams, isRequestError } from '../../shared/generation-params';
+import { isRequestError } from '../../shared/generation-params';
+import { JobPrefill, startJobGeneration } from '../../shared/job-prefill';
 import { jobResult } from '../../shared/job-result';
 import { LoadedModel } from '../../shared/loaded-model';
 import { RedisClient, STATE_STORE } from '../../shared/worker-resources.module';
@@ -58,7 +59,7 @@ export class PrefillService implements OnApplicationShutdown {
     let generation: Generation;
     let prompt: number[];
     try {
-      let prefix: PrefixUse;
+      let prefix: JobPrefill['prefix'];
       ({ prompt, generation, prefix } = await this.prefill(data));
       if (this.settings.logContent) this.logger.log(`job ${jobId} prompt: ${JSON.stringify(tokenizer.decode(prompt))}`);
       if (prefix !== 'none') this.logger.log(`job ${jobId}: document prefix ${prefix}`);
@@ -97,21 +98,10 @@ export class PrefillService implements OnApplicationShutdown {
     return 'handed-off';
   }
 
-  /**
-   * Document QA runs as the documents' prefix then the question (from the prefix cache unless the request
-   * opts out), so answers are the same with or without the cache; other requests prefill in one step.
-   */
-  private async prefill(data: PrefillJobData): Promise<{ prompt: number[]; generation: Generation; prefix: PrefixUse }> {
-    const { model, tokenizer, template } = this.engine;
-    const params = generationParams(data.options, tokenizer, model.config.layerCount);
-    if (data.input.kind !== 'document-qa') {
-      const prompt = promptTokens(data.input, tokenizer, template);
-      return { prompt, generation: await Generation.start(model, prompt, params), prefix: 'none' };
-    }
-    const split = documentQaTokens(data.input, tokenizer, template);
-    const cache = data.input.reusePrefix === false ? undefined : this.prefixes;
-    const { generation, prefix } = await startPrefixedGeneration(model, split, params, cache);
-    return { prompt: split.tokens, generation, prefix };
+  /** The prefill, from the prefix cache unless the request opts out. */
+  private prefill(data: PrefillJobData): Promise<JobPrefill> {
+    const cache = data.input.kind === 'document-qa' && data.input.reusePrefix === false ? undefined : this.prefixes;
+    return startJobGeneration(this.engine, data.input, data.options, cache);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,8 +1,10 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { registerDecorator } from 'class-validator';
 import { SCHEDULE_NAMES, ScheduleName, ScheduleSpec } from '@lazyllm/contracts';
 
 /** The OpenAPI shape of a schedule field. */
-export const SCHEDULE_SCHEMA = {
+const SCHEDULE_SCHEMA = {
   oneOf: [
     { type: 'string', enum: [...SCHEDULE_NAMES] },
     { type: 'object', properties: { layers: { type: 'array', items: { type: 'integer' } }, percentiles: { type: 'array', items: { type: 'number' } } } },
@@ -36,4 +38,9 @@ export function IsSchedule(): PropertyDecorator {
         defaultMessage: () => `${String(propertyName)} must be ${SCHEDULE_NAMES.map((name) => `"${name}"`).join(', ')} or {"layers": number[], "percentiles": number[]}`,
       },
     });
+}
+
+/** A schedule field: its OpenAPI entry, with the name it defaults to, and its validation. */
+export function ScheduleProperty(defaultName: ScheduleName, description: string): PropertyDecorator {
+  return applyDecorators(ApiPropertyOptional({ ...SCHEDULE_SCHEMA, default: defaultName, description }), IsSchedule());
 }

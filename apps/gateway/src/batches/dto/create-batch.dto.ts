@@ -5,7 +5,7 @@ import { DocumentDto } from '../../jobs/dto/document.dto';
 import { GenerationOptionsDto } from '../../jobs/dto/generation-options.dto';
 import { MAX_DOCUMENTS } from '../../jobs/dto/create-job.dto';
 import { noneSent, OnlyOneOf, OnlyWith } from '../../validation/input-alternatives';
-import { IsSchedule, SCHEDULE_SCHEMA } from '../../validation/is-schedule';
+import { ScheduleProperty } from '../../validation/is-schedule';
 import { NestedArray } from '../../validation/nested-array';
 
 const SHAPES = ['documents', 'items'] as const;
@@ -54,11 +54,9 @@ export class CreateBatchDto extends GenerationOptionsDto {
   items?: BatchItemDto[];
 
   /** A batch's questions share their documents' prefix (from the cache), so pruning starts later. */
-  @ApiPropertyOptional({
-    ...SCHEDULE_SCHEMA,
-    default: 'batch',
-    description: 'LazyLLM pruning schedule (see the jobs endpoint). Batches default to "batch": the document prefix cache computes the layers before pruning once per document set, so pruning starts at 8/15 of the depth.',
-  })
-  @IsSchedule()
+  @ScheduleProperty(
+    'batch',
+    'LazyLLM pruning schedule (see the jobs endpoint). Batches default to "batch": the document prefix cache computes the layers before pruning once per document set, so pruning starts at 8/15 of the depth.',
+  )
   override schedule: ScheduleSpec | ScheduleName = 'batch';
 }

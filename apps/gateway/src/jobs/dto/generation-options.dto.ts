@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsNumber, IsPositive, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { GenerationOptions, ScheduleName, ScheduleSpec } from '@lazyllm/contracts';
-import { IsSchedule, SCHEDULE_SCHEMA } from '../../validation/is-schedule';
+import { ScheduleProperty } from '../../validation/is-schedule';
 
 /** Largest maxTokens a request may ask for; the model's context window may end a generation sooner. */
 export const MAX_TOKENS_LIMIT = 4096;
@@ -55,13 +55,10 @@ export class GenerationOptionsDto implements GenerationOptions {
   @IsArray()
   stop: string[] = [];
 
-  @ApiPropertyOptional({
-    ...SCHEDULE_SCHEMA,
-    default: 'default',
-    description:
-      'LazyLLM pruning schedule: at each listed layer, drop the tokens below that attention-importance percentile. "default" prunes at 4/15, 8/15 and 12/15 of the depth; "batch" starts later (8/15), for many questions over cached documents (the default of /batches); "none" computes every token at every layer.',
-  })
-  @IsSchedule()
+  @ScheduleProperty(
+    'default',
+    'LazyLLM pruning schedule: at each listed layer, drop the tokens below that attention-importance percentile. "default" prunes at 4/15, 8/15 and 12/15 of the depth; "batch" starts later (8/15), for many questions over cached documents (the default of /batches); "none" computes every token at every layer.',
+  )
   schedule: ScheduleSpec | ScheduleName = 'default';
 
   /** 'f32' hands the exact state to the decode pool; 'f16' halves its size. */

@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MAX_MESSAGES } from '../../jobs/dto/create-job.dto';
 import { MAX_TOKENS_LIMIT } from '../../jobs/dto/generation-options.dto';
 import { ChatMessageParamDto } from './chat-message-param.dto';
 import { OpenAiSamplingDto } from './openai-sampling.dto';
-import { OnlyNoOp } from './openai-validators';
+import { OnlyNoOp, OptionalTokenCount } from './openai-validators';
 import { NestedArray } from '../../validation/nested-array';
 
 /** POST /v1/chat/completions: messages rendered with the model's chat template. */
@@ -13,18 +12,10 @@ export class CreateChatCompletionDto extends OpenAiSamplingDto {
   @NestedArray(() => ChatMessageParamDto, MAX_MESSAGES)
   messages!: ChatMessageParamDto[];
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKENS_LIMIT, description: `Default: up to ${MAX_TOKENS_LIMIT} tokens, or the end of the context window.` })
-  @IsOptional()
-  @Max(MAX_TOKENS_LIMIT)
-  @Min(1)
-  @IsInt()
+  @OptionalTokenCount({ description: `Default: up to ${MAX_TOKENS_LIMIT} tokens, or the end of the context window.` })
   max_completion_tokens?: number | null;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKENS_LIMIT, description: 'The older name of max_completion_tokens.' })
-  @IsOptional()
-  @Max(MAX_TOKENS_LIMIT)
-  @Min(1)
-  @IsInt()
+  @OptionalTokenCount({ description: 'The older name of max_completion_tokens.' })
   max_tokens?: number | null;
 
   @ApiPropertyOptional({ enum: [false] })

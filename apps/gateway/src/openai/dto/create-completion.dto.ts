@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { MAX_TOKENS_LIMIT } from '../../jobs/dto/generation-options.dto';
 import { OpenAiSamplingDto } from './openai-sampling.dto';
-import { IsSinglePrompt, OnlyNoOp } from './openai-validators';
+import { IsSinglePrompt, OnlyNoOp, OptionalTokenCount } from './openai-validators';
 
 /** POST /v1/completions: raw text completion, no chat template. */
 export class CreateCompletionDto extends OpenAiSamplingDto {
@@ -10,11 +8,7 @@ export class CreateCompletionDto extends OpenAiSamplingDto {
   @IsSinglePrompt()
   prompt!: string | string[];
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKENS_LIMIT, default: 16 })
-  @IsOptional()
-  @Max(MAX_TOKENS_LIMIT)
-  @Min(1)
-  @IsInt()
+  @OptionalTokenCount({ default: 16 })
   max_tokens?: number | null;
 
   @ApiPropertyOptional({ enum: [false] })

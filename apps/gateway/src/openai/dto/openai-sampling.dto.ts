@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsPositive, IsString, Max, Min, ValidateNested } from 'class-validator';
 import type { ScheduleName, ScheduleSpec } from '@lazyllm/contracts';
-import { IsSchedule, SCHEDULE_SCHEMA } from '../../validation/is-schedule';
+import { ScheduleProperty } from '../../validation/is-schedule';
 import { IsStop, OnlyNoOp } from './openai-validators';
 
 export class StreamOptionsDto {
@@ -93,13 +93,8 @@ export class OpenAiSamplingDto {
   @IsInt()
   top_k?: number | null;
 
-  @ApiPropertyOptional({
-    ...SCHEDULE_SCHEMA,
-    default: 'default',
-    description: 'LazyLLM extra: the pruning schedule. "default" is the engine\'s schedule, "batch" starts pruning later (for cached document prefixes), "none" computes every token at every layer.',
-  })
+  @ScheduleProperty('default', 'LazyLLM extra: the pruning schedule. "default" is the engine\'s schedule, "batch" starts pruning later (for cached document prefixes), "none" computes every token at every layer.')
   @IsOptional()
-  @IsSchedule()
   schedule?: ScheduleSpec | ScheduleName | null;
 
   @ApiPropertyOptional({ enum: ['f32', 'f16'], default: 'f32', description: 'LazyLLM extra: KV precision of the prefill-to-decode handoff.' })

@@ -1,4 +1,7 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, Max, Min, registerDecorator, type ValidationOptions } from 'class-validator';
+import { MAX_TOKENS_LIMIT } from '../../jobs/dto/generation-options.dto';
 
 /** A class-validator check on one property, with its message. */
 function check(name: string, valid: (value: unknown) => boolean, message: string, options?: ValidationOptions): PropertyDecorator {
@@ -43,4 +46,9 @@ export function IsTextContent(): PropertyDecorator {
 /** An OpenAI parameter this server accepts only at its no-op value, so a client that sends the default is served. */
 export function OnlyNoOp(allowed: (value: unknown) => boolean, what: string): PropertyDecorator {
   return check('onlyNoOp', (value) => value === undefined || value === null || allowed(value), `is not supported by this server; ${what}`);
+}
+
+/** An optional count of tokens to generate, from 1 to the service's limit. */
+export function OptionalTokenCount(doc: { default?: number; description?: string }): PropertyDecorator {
+  return applyDecorators(ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKENS_LIMIT, ...doc }), IsOptional(), Max(MAX_TOKENS_LIMIT), Min(1), IsInt());
 }
