@@ -2,7 +2,7 @@ import type { GenerationOptions, JobInput } from '@lazyllm/contracts';
 import { resolveModelPath } from '@lazyllm/engine';
 import { RestartableRedis } from '../support/restartable-redis';
 import { ServiceProcess } from '../support/service-process';
-import { JobDriver, resultOf, tokenEvents } from './support/job-driver';
+import { JobDriver, resultOf, tokenEvents } from '../support/job-driver';
 
 const PREFIX = '{prefill-crash}';
 const GREEDY: GenerationOptions = { maxTokens: 12, temperature: 0, topK: 0, topP: 1, seed: 0, stop: [], schedule: 'default', kvPrecision: 'f16' };

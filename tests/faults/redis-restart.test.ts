@@ -5,7 +5,7 @@ import { RestartableRedis } from '../support/restartable-redis';
 import { ServiceProcess } from '../support/service-process';
 import { makeScratchDir } from '../support/tiny-fixture';
 import { writeTinyLlama } from '../support/tiny-gguf';
-import { JobDriver } from './support/job-driver';
+import { JobDriver } from '../support/job-driver';
 
 const PREFIX = '{restart}';
 const PORT = 3000 + Math.floor(Math.random() * 2000) + 20_000;

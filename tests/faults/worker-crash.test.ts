@@ -7,7 +7,7 @@ import { RestartableRedis } from '../support/restartable-redis';
 import { ServiceProcess } from '../support/service-process';
 import { makeScratchDir } from '../support/tiny-fixture';
 import { writeTinyLlama } from '../support/tiny-gguf';
-import { JobDriver, resultOf, tokenEvents } from './support/job-driver';
+import { JobDriver, resultOf, tokenEvents } from '../support/job-driver';
 
 const PREFIX = '{faults}';
 // Long enough (about 2 s of decoding with the tiny model) for a fault to land in the middle of it.

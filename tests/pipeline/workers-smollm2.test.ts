@@ -2,6 +2,7 @@ import type { GenerationOptions, JobEvent, JobInput, JobResult } from '@lazyllm/
 import { nqOpenRecords } from '@lazyllm/datasets';
 import { resolveModelPath } from '@lazyllm/engine';
 import { LoadedModel } from '../../apps/shared/loaded-model';
+import { resultOf } from '../support/job-driver';
 import { referenceAnswer, type ReferenceAnswer } from '../support/reference-answer';
 import { useTestRedis } from '../support/redis';
 import { WorkerPools } from './support/worker-pools';
@@ -32,19 +33,8 @@ describe('the worker pools on SmolLM2-135M (the default model)', () => {
   });
 
   async function run(jobId: string, options: GenerationOptions): Promise<{ events: JobEvent[]; result: JobResult }> {
-    await pools.submit(jobId, INPUT, options);
-    const events: JobEvent[] = [];
-    let after = '0';
-    for (;;) {
-      const batch = await pools.store.readEvents(jobId, after, 60_000);
-      if (batch.length === 0) throw new Error(`job ${jobId} stalled:\n${pools.logs()}`);
-      for (const { id, event } of batch) {
-        events.push(event);
-        after = id;
-        if (event.type === 'done') return { events, result: event.result };
-        if (event.type !== 'token') throw new Error(`job ${jobId} ended with ${JSON.stringify(event)}`);
-      }
-    }
+    const events = await pools.eventsUntilEnd(await pools.submit(INPUT, options, jobId));
+    return { events, result: resultOf(events) };
   }
 
   it('answers exactly as the engine does in one process, with the lossless handoff', async () => {
@@ -71,7 +61,7 @@ describe('the worker pools on SmolLM2-135M (the default model)', () => {
   // Last: it stops the decode worker.
   it('lets a decode worker told to stop (SIGTERM) finish its running job first', async () => {
     const jobId = 'smollm2-sigterm';
-    await pools.submit(jobId, { kind: 'prompt', prompt: 'Count from one to one hundred in words.', chat: true }, { ...OPTIONS, maxTokens: 64 });
+    await pools.submit({ kind: 'prompt', prompt: 'Count from one to one hundred in words.', chat: true }, { ...OPTIONS, maxTokens: 64 }, jobId);
     // Wait until the decode worker is under way (token 1 is its first), then stop it.
     let after = '0';
     let decoding = false;

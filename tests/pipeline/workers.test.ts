@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import type { GenerationOptions, JobEvent, JobInput, JobResult } from '@lazyllm/contracts';
+import type { GenerationOptions, JobEvent, JobInput } from '@lazyllm/contracts';
 import { Generation, serializeGeneration } from '@lazyllm/engine';
 import { RedisStateStore } from '@lazyllm/handoff';
 import { enqueueDecode, enqueuePrefill, jobKeys, newJobRecord, stateChunkKey } from '@lazyllm/jobs';
 import { generationParams } from '../../apps/shared/generation-params';
 import { LoadedModel } from '../../apps/shared/loaded-model';
 import { eventually } from '../support/eventually';
+import { resultOf, tokenEvents } from '../support/job-driver';
 import { referenceAnswer } from '../support/reference-answer';
 import { useTestRedis } from '../support/redis';
 import { makeScratchDir } from '../support/tiny-fixture';
@@ -31,7 +32,6 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
   const modelPath = join(scratch.path, 'tiny.gguf');
   let engine: LoadedModel;
   let pools: WorkerPools;
-  let jobCount = 0;
 
   beforeAll(async () => {
     writeTinyLlama(modelPath);
@@ -47,48 +47,12 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
     expect(codes).toEqual([0, 0]);
   });
 
-  async function submit(input: JobInput, options: GenerationOptions): Promise<string> {
-    const jobId = `job-${++jobCount}`;
-    await pools.submit(jobId, input, options);
-    return jobId;
-  }
-
-  /** Every event of the job, up to and including the final one. */
-  async function eventsUntilEnd(jobId: string, timeoutMs = 60_000): Promise<JobEvent[]> {
-    const events: JobEvent[] = [];
-    let after = '0';
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      for (const { id, event } of await pools.store.readEvents(jobId, after, 1000)) {
-        events.push(event);
-        after = id;
-        if (event.type !== 'token') return events;
-      }
-    }
-    throw new Error(`job ${jobId} did not end; events so far: ${JSON.stringify(events)}\n${pools.logs()}`);
-  }
-
-  function tokenEvents(events: JobEvent[]): Extract<JobEvent, { type: 'token' }>[] {
-    return events.filter((e): e is Extract<JobEvent, { type: 'token' }> => e.type === 'token');
-  }
-
-  function resultOf(events: JobEvent[]): JobResult {
-    const last = events[events.length - 1];
-    if (last.type !== 'done') throw new Error(`job ended with ${JSON.stringify(last)}`);
-    return last.result;
-  }
-
-  /** Generation states left in Redis once the worker that ended the job has cleaned up. */
-  async function stateKeys(): Promise<string[]> {
-    return eventually(() => pools.redis.keys(`${PREFIX}:state:*`), (keys) => keys.length === 0);
-  }
-
   it('streams and finishes exactly what the in-process engine generates, and removes the handed-over state', async () => {
     const input: JobInput = { kind: 'prompt', prompt: 'the cat sat on the mat and', chat: true };
     const expected = await referenceAnswer(engine, input, GREEDY_PRUNED);
     expect(expected.tokens.length).toBeGreaterThan(1);
-    const jobId = await submit(input, GREEDY_PRUNED);
-    const events = await eventsUntilEnd(jobId);
+    const jobId = await pools.submit(input, GREEDY_PRUNED);
+    const events = await pools.eventsUntilEnd(jobId);
 
     const tokens = tokenEvents(events);
     expect(tokens.map((e) => e.index)).toEqual(expected.tokens.map((_, i) => i));
@@ -107,7 +71,7 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
     const decodeJob = await pools.decodeQueue.getJob(jobId);
     expect(decodeJob?.data.prefill.handoffBytes).toBeGreaterThan(0);
     await expect(eventually(() => decodeJob!.getState(), (state) => state !== 'active')).resolves.toBe('completed');
-    await expect(stateKeys()).resolves.toEqual([]);
+    await expect(pools.stateKeys()).resolves.toEqual([]);
     expect(await pools.redis.ttl(jobKeys(PREFIX, jobId).record)).toBeGreaterThan(0);
   });
 
@@ -115,7 +79,7 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
     const options: GenerationOptions = { ...GREEDY_PRUNED, temperature: 0.9, topK: 20, topP: 0.95, seed: 1234, maxTokens: 16 };
     const input: JobInput = { kind: 'chat', messages: [{ role: 'user', content: 'tell me a story' }] };
     const expected = await referenceAnswer(engine, input, options);
-    const events = await eventsUntilEnd(await submit(input, options));
+    const events = await pools.eventsUntilEnd(await pools.submit(input, options));
     expect(tokenEvents(events).map((e) => e.token)).toEqual(expected.tokens);
     expect(resultOf(events).text).toBe(expected.text);
   });
@@ -128,7 +92,7 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
     const expected = await referenceAnswer(engine, input, { ...options, stop: [stop] });
     expect(expected.text.length).toBeLessThan(full.text.length);
 
-    const events = await eventsUntilEnd(await submit(input, { ...options, stop: [stop] }));
+    const events = await pools.eventsUntilEnd(await pools.submit(input, { ...options, stop: [stop] }));
     const result = resultOf(events);
     expect(result.text).toBe(expected.text);
     expect(result.text).not.toContain(stop);
@@ -139,35 +103,34 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
   it('finishes in the prefill worker when the first token ends the generation', async () => {
     const input: JobInput = { kind: 'prompt', prompt: 'the sea', chat: false };
     const expected = await referenceAnswer(engine, input, { ...GREEDY_PRUNED, maxTokens: 1 });
-    const jobId = await submit(input, { ...GREEDY_PRUNED, maxTokens: 1 });
-    const events = await eventsUntilEnd(jobId);
+    const jobId = await pools.submit(input, { ...GREEDY_PRUNED, maxTokens: 1 });
+    const events = await pools.eventsUntilEnd(jobId);
     expect(resultOf(events)).toMatchObject({ tokens: expected.tokens, finishReason: 'length' });
     await expect(pools.decodeQueue.getJob(jobId)).resolves.toBeUndefined();
-    await expect(stateKeys()).resolves.toEqual([]);
+    await expect(pools.stateKeys()).resolves.toEqual([]);
   });
 
   it('fails a prompt longer than the context window at once, with the reason, without retrying', async () => {
-    const jobId = await submit({ kind: 'prompt', prompt: 'the cat and the hat '.repeat(100), chat: false }, GREEDY_PRUNED);
-    const events = await eventsUntilEnd(jobId);
+    const jobId = await pools.submit({ kind: 'prompt', prompt: 'the cat and the hat '.repeat(100), chat: false }, GREEDY_PRUNED);
+    const events = await pools.eventsUntilEnd(jobId);
     expect(events).toEqual([{ type: 'failed', reason: expect.stringMatching(/context window is 256 tokens/) }]);
     expect(await pools.store.get(jobId)).toMatchObject({ status: 'failed', error: expect.stringMatching(/context window/) });
     expect((await pools.prefillQueue.getJob(jobId))?.attemptsMade).toBe(1);
   });
 
   it('ends a job cancelled before a worker took it', async () => {
-    const jobId = `job-${++jobCount}`;
+    const jobId = 'cancelled-before-start';
     const acceptedAt = Date.now();
     await pools.store.create(newJobRecord(jobId, acceptedAt));
     await pools.store.requestCancel(jobId);
     await enqueuePrefill(pools.prefillQueue, { jobId, input: { kind: 'prompt', prompt: 'the sea', chat: false }, options: GREEDY_PRUNED, acceptedAt });
-    await expect(eventsUntilEnd(jobId)).resolves.toEqual([{ type: 'cancelled' }]);
+    await expect(pools.eventsUntilEnd(jobId)).resolves.toEqual([{ type: 'cancelled' }]);
     expect(await pools.store.get(jobId)).toMatchObject({ status: 'cancelled' });
   });
 
   describe('a decode job whose state is not usable', () => {
     /** A real handed-over state for a new job, stored as a prefill worker stores it, and the job's decode data. */
-    async function handOver(): Promise<{ jobId: string; stateRef: string }> {
-      const jobId = `job-${++jobCount}`;
+    async function handOver(jobId: string): Promise<{ jobId: string; stateRef: string }> {
       await pools.store.create(newJobRecord(jobId, Date.now()));
       await pools.store.update(jobId, { status: 'prefill' });
       const generation = await Generation.start(engine.model, engine.tokenizer.encode('the cat sat'), generationParams(GREEDY_PRUNED, engine.tokenizer, engine.model.config.layerCount));
@@ -178,11 +141,11 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
     async function decode(jobId: string, stateRef: string): Promise<JobEvent[]> {
       const prefill = { promptTokens: 3, queueWaitMs: 0, prefillMs: 1, handoffMs: 1, handoffBytes: 1, computedShare: 1, firstTokenAt: Date.now() };
       await enqueueDecode(pools.decodeQueue, { jobId, stateRef, prefill, stop: [], acceptedAt: Date.now() });
-      return eventsUntilEnd(jobId);
+      return pools.eventsUntilEnd(jobId);
     }
 
     it('fails the job for good with the codec reason when a byte of the state was flipped', async () => {
-      const { jobId, stateRef } = await handOver();
+      const { jobId, stateRef } = await handOver('flipped-state-byte');
       const chunkKey = stateChunkKey(PREFIX, stateRef, 0);
       const chunk = (await pools.redis.getBuffer(chunkKey))!;
       chunk[Math.floor(chunk.length / 2)] ^= 0x01;
@@ -192,11 +155,11 @@ describe('prefill and decode workers, each in its own process, on a real Redis',
       expect(events).toEqual([{ type: 'failed', reason: expect.stringMatching(/generation state refused, checksum mismatch/) }]);
       expect(await pools.store.get(jobId)).toMatchObject({ status: 'failed', error: expect.stringMatching(/checksum mismatch/) });
       expect((await pools.decodeQueue.getJob(jobId))?.attemptsMade).toBe(1);
-      await expect(stateKeys()).resolves.toEqual([]);
+      await expect(pools.stateKeys()).resolves.toEqual([]);
     });
 
     it('fails the job for good when the state is gone', async () => {
-      const { jobId, stateRef } = await handOver();
+      const { jobId, stateRef } = await handOver('state-gone');
       await pools.redis.del(`${PREFIX}:${stateRef}`);
       const events = await decode(jobId, stateRef);
       expect(events).toEqual([{ type: 'failed', reason: expect.stringMatching(/not found: it expired, was deleted, or was never completely written/) }]);

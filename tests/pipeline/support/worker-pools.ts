@@ -1,18 +1,17 @@
-import type { GenerationOptions, JobInput } from '@lazyllm/contracts';
-import { createDecodeQueue, createPrefillQueue, DecodeQueue, enqueuePrefill, JobStore, newJobRecord, PrefillQueue, readQueueSettings } from '@lazyllm/jobs';
-import { Redis } from 'ioredis';
+import type { JobEvent } from '@lazyllm/contracts';
+import { JobDriver } from '../../support/job-driver';
 import { AppProcess } from './app-process';
 
-/** One prefill and one decode worker, each in its own process, and the clients a test drives them with. */
-export class WorkerPools {
+/** One prefill and one decode worker, each in its own process, driven through Redis as the gateway drives them. */
+export class WorkerPools extends JobDriver {
   private constructor(
+    url: string,
+    prefix: string,
     /** The prefill worker first, then the decode worker. */
     readonly workers: readonly AppProcess[],
-    readonly redis: Redis,
-    readonly store: JobStore,
-    readonly prefillQueue: PrefillQueue,
-    readonly decodeQueue: DecodeQueue,
-  ) {}
+  ) {
+    super(url, prefix);
+  }
 
   static async start(modelPath: string, redisUrl: string, prefix: string): Promise<WorkerPools> {
     const env = { ...process.env, MODEL_PATH: modelPath, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, THREADS: '1', NO_COLOR: '1' };
@@ -20,29 +19,22 @@ export class WorkerPools {
       AppProcess.start('apps/prefill-worker/src/main.ts', env, /PrefillProcessor.*ready/),
       AppProcess.start('apps/decode-worker/src/main.ts', env, /DecodeProcessor.*ready/),
     ]);
-    const settings = readQueueSettings({ REDIS_URL: redisUrl, QUEUE_PREFIX: prefix });
-    const redis = new Redis(redisUrl);
-    return new WorkerPools(workers, redis, new JobStore(redis, prefix), createPrefillQueue(settings), createDecodeQueue(settings));
+    return new WorkerPools(redisUrl, prefix, workers);
   }
 
-  /** Creates the job's record and queues its prefill, as the gateway does. */
-  async submit(jobId: string, input: JobInput, options: GenerationOptions): Promise<void> {
-    const acceptedAt = Date.now();
-    await this.store.create(newJobRecord(jobId, acceptedAt));
-    await enqueuePrefill(this.prefillQueue, { jobId, input, options, acceptedAt });
-  }
-
-  /** Every worker's output, for the message of a failed wait. */
-  logs(): string {
-    return this.workers.map((w) => w.output.join('\n')).join('\n');
+  /** As the driver's, with the workers' output in the error when the job does not end. */
+  override async eventsUntilEnd(jobId: string, timeoutMs?: number): Promise<JobEvent[]> {
+    try {
+      return await super.eventsUntilEnd(jobId, timeoutMs);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${this.workers.map((w) => w.output.join('\n')).join('\n')}`);
+    }
   }
 
   /** SIGTERMs the workers and closes the clients; resolves with the workers' exit codes. */
   async stop(): Promise<(number | null)[]> {
     const codes = await Promise.all(this.workers.map((w) => w.stop()));
-    await Promise.all([this.prefillQueue.close(), this.decodeQueue.close()]);
-    this.store.close();
-    await this.redis.quit();
+    await this.close();
     return codes;
   }
 }

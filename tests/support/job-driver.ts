@@ -1,7 +1,7 @@
 import type { GenerationOptions, JobEvent, JobInput, JobResult } from '@lazyllm/contracts';
 import { createDecodeQueue, createPrefillQueue, DecodeQueue, enqueuePrefill, JobStore, newJobRecord, PrefillQueue, readQueueSettings } from '@lazyllm/jobs';
 import { Redis } from 'ioredis';
-import { eventually } from '../../support/eventually';
+import { eventually } from './eventually';
 
 export type TokenEvent = Extract<JobEvent, { type: 'token' }>;
 
@@ -26,8 +26,7 @@ export class JobDriver {
     for (const emitter of [this.redis, this.prefillQueue, this.decodeQueue]) emitter.on('error', () => undefined);
   }
 
-  async submit(input: JobInput, options: GenerationOptions): Promise<string> {
-    const jobId = `job-${++this.count}`;
+  async submit(input: JobInput, options: GenerationOptions, jobId = `job-${++this.count}`): Promise<string> {
     const acceptedAt = Date.now();
     await this.store.create(newJobRecord(jobId, acceptedAt));
     await enqueuePrefill(this.prefillQueue, { jobId, input, options, acceptedAt });
