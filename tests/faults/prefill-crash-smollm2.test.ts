@@ -38,7 +38,8 @@ describe('a prefill worker SIGKILLed in the middle of a SmolLM2 prefill', () => 
 
   it('is retried by another prefill worker and gives the fault-free answer, each token once', async () => {
     const [doomed] = await Promise.all([start('prefill'), start('decode')]);
-    const reference = resultOf(await driver.eventsUntilEnd(await driver.submit(INPUT, GREEDY), 180_000));
+    // Without the prefix cache, so the doomed job dies computing the documents' prefix under the cache's lock.
+    const reference = resultOf(await driver.eventsUntilEnd(await driver.submit({ ...INPUT, reusePrefix: false }, GREEDY), 180_000));
 
     const jobId = await driver.submit(INPUT, GREEDY);
     const deadline = Date.now() + 30_000;
@@ -49,9 +50,12 @@ describe('a prefill worker SIGKILLed in the middle of a SmolLM2 prefill', () => 
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await driver.store.publishedTokenCount(jobId)).toBe(0);
     await doomed.kill();
+    const killedAt = Date.now();
     await start('prefill');
 
     const events = await driver.eventsUntilEnd(jobId, 180_000);
+    // The dead worker's prefix lock lapses with its lease (10 s), long before the 120 s waiters' limit.
+    expect(Date.now() - killedAt).toBeLessThan(60_000);
     expect(tokenEvents(events).map((e) => e.index)).toEqual(reference.tokens.map((_, i) => i));
     expect(resultOf(events)).toMatchObject({ text: reference.text, tokens: reference.tokens });
     expect((await driver.prefillQueue.getJob(jobId))?.stalledCounter).toBeGreaterThanOrEqual(1);

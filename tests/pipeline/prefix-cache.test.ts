@@ -120,6 +120,19 @@ describe('RedisPrefixCache on a real Redis', () => {
     expect(events.hits).toBe(1);
   });
 
+  it('keeps the lock past its lease while the holder computes', async () => {
+    const c = cache({ pollMs: 20, leaseMs: 150 });
+    let computations = 0;
+    const compute = async () => {
+      computations++;
+      await new Promise((r) => setTimeout(r, 600));
+      return pattern(50, 3);
+    };
+    const results = await Promise.all([c.getOrCompute('slow', compute), c.getOrCompute('slow', compute)]);
+    expect(computations).toBe(1);
+    expect(results.map((r) => r.source).sort()).toEqual(['computed', 'waited']);
+  });
+
   it('does not wait forever for a lock whose holder died', async () => {
     const c = cache({ pollMs: 20, lockMs: 300 });
     await redis.set(`{prefix-test-${run}}:prefix:orphan:lock`, 'dead-worker', 'PX', 10_000);

@@ -17,6 +17,11 @@ export interface PrefixCacheSettings {
   readonly mode: PrefixCacheMode;
   /** How long one worker may hold the right to compute a prefix before others stop waiting for it. */
   readonly lockMs: number;
+  /**
+   * Expiry of that right, renewed by its holder while it computes: a worker that dies mid-computation
+   * holds others up for at most this long, not lockMs.
+   */
+  readonly leaseMs: number;
   /** How often a worker waiting for another's prefix looks again. */
   readonly pollMs: number;
 }
@@ -27,6 +32,7 @@ export const DEFAULT_PREFIX_CACHE_SETTINGS: PrefixCacheSettings = {
   chunkBytes: 1 << 20,
   mode: 'exact',
   lockMs: 120_000,
+  leaseMs: 10_000,
   pollMs: 100,
 };
 

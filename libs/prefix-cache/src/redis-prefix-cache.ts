@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { prefixChunkKey, prefixIndexKeys, prefixLockKey, prefixManifestKey } from './prefix-cache-keys';
-import { COMMIT_PREFIX, RELEASE_LOCK, TOUCH_PREFIX } from './prefix-cache-scripts';
+import { COMMIT_PREFIX, EXTEND_LOCK, RELEASE_LOCK, TOUCH_PREFIX } from './prefix-cache-scripts';
 import { NO_PREFIX_CACHE_EVENTS, PrefixCacheEvents } from './prefix-cache-events';
 import type { PrefixCacheSettings } from './prefix-cache-settings';
 import type { PrefixSource, PrefixStore } from './prefix-store';
@@ -77,8 +77,9 @@ export class RedisPrefixCache implements PrefixStore {
 
   /**
    * The entry, computing and storing it on a miss. Concurrent callers for one id compute it once: the
-   * first takes a lock and computes, the others poll until the entry appears (or the lock is gone, when
-   * they try again), and after lockMs compute it themselves rather than wait longer.
+   * first takes a lock (a lease it renews while computing) and computes, the others poll until the entry
+   * appears (or the lock is gone, when they try again), and after lockMs compute it themselves rather
+   * than wait longer.
    */
   async getOrCompute(id: string, compute: () => Promise<Uint8Array>): Promise<{ bytes: Uint8Array; source: PrefixSource }> {
     const found = await this.read(id);
@@ -92,7 +93,9 @@ export class RedisPrefixCache implements PrefixStore {
     const giveUpAt = Date.now() + this.settings.lockMs;
     let waited = false;
     while (Date.now() < giveUpAt) {
-      if ((await this.redis.set(lock, token, 'PX', this.settings.lockMs, 'NX')) === 'OK') {
+      if ((await this.redis.set(lock, token, 'PX', this.settings.leaseMs, 'NX')) === 'OK') {
+        // A failed renewal only lets another worker compute the same prefix too: harmless.
+        const renewal = setInterval(() => EXTEND_LOCK.run(this.redis, [lock], [token, this.settings.leaseMs]).catch(() => undefined), this.settings.leaseMs / 3);
         try {
           // Another worker may have finished between our miss and our lock.
           const late = await this.read(id);
@@ -101,6 +104,7 @@ export class RedisPrefixCache implements PrefixStore {
           await this.write(id, bytes);
           return { bytes, source: 'computed' };
         } finally {
+          clearInterval(renewal);
           await RELEASE_LOCK.run(this.redis, [lock], [token]);
         }
       }
