@@ -13,14 +13,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MULTI_DOC_PROMPT_VERSION, nqOpenRecords, SeededRandom } from '../libs/datasets/src';
-import { ChatTemplate, LlamaModel, NO_PRUNING, readGguf, Tokenizer } from '../libs/engine/src';
+import { MULTI_DOC_PROMPT_VERSION } from '../libs/datasets/src';
+import { LlamaModel, NO_PRUNING } from '../libs/engine/src';
 import { ANSWER_PROTOCOL, MAX_ANSWER_TOKENS, runAnswer } from './lazyllm/answer-run';
 import { frontierChartSpec } from './lazyllm/chart';
 import { defaultConfig, NO_DROP, RANDOM_SEED } from './lazyllm/configs';
 import { matchedComparisons, paretoFrontier } from './lazyllm/frontier';
 import { experiments, FULL, PlanSize, QUICK, STATIC_MATCH_TOKENS, sweepConfigs } from './lazyllm/plan';
-import { PromptMode, QaPrompt, qaPrompt } from './lazyllm/qa-prompts';
+import { PROMPT_MODE, questionSet, SEED } from './lazyllm/question-set';
 import { experimentTable, targetsTable } from './lazyllm/report-table';
 import { ResultCache } from './lazyllm/result-cache';
 import { lazyResultsJson } from './lazyllm/results-json';
@@ -31,13 +31,6 @@ import { benchLog, commandLine, integerOption } from './lib/cli';
 import { machineInfo } from './lib/machine';
 import { renderVegaLitePng } from './lib/plot';
 
-/** Choice and order of distractors, gold positions and the order questions are taken in. */
-const SEED = 0;
-/**
- * Measured on this 135M instruct model (bench/lazyllm/README.md): as raw text after "Answer:" it
- * mostly ends its turn at once (empty answers), so the prompt goes in as the chat template's user turn.
- */
-const PROMPT_MODE: PromptMode = 'chat';
 const RESULTS_DIR = resolve(__dirname, 'results');
 const CACHE_DIR = resolve(RESULTS_DIR, 'cache', 'lazyllm');
 
@@ -76,34 +69,12 @@ function options(): Options {
 
 const log = benchLog('bench:lazyllm');
 
-/** A seeded permutation of the records: the k-th question of every run, whatever its size. */
-function questionOrder(count: number): number[] {
-  const rng = new SeededRandom(SEED, count);
-  const order = Array.from({ length: count }, (_, i) => i);
-  for (let i = count - 1; i > 0; i--) {
-    const j = rng.below(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
-
 async function main(): Promise<void> {
   const opts = options();
   const date = new Date();
   const machine = machineInfo();
   const model = await LlamaModel.load({ threads: opts.threads });
-  const gguf = readGguf(model.path);
-  const tokenizer = Tokenizer.fromGguf(gguf);
-  const template = ChatTemplate.fromGguf(gguf);
-  const records = nqOpenRecords();
-  const order = questionOrder(records.length);
-  const questionAt = (k: number) => order[k];
-  const prompts = new Map<string, QaPrompt>();
-  const prompt = (q: number, documents: number) => {
-    const key = `${q}/${documents}`;
-    if (!prompts.has(key)) prompts.set(key, qaPrompt(records, q, documents, SEED, PROMPT_MODE, tokenizer, template));
-    return prompts.get(key)!;
-  };
+  const { tokenizer, questionAt, prompt } = questionSet(model);
   const cache = new ResultCache(CACHE_DIR, { model: model.identity, promptVersion: MULTI_DOC_PROMPT_VERSION, promptMode: PROMPT_MODE, answerProtocol: ANSWER_PROTOCOL, seed: SEED });
   const layers = model.config.layerCount;
   const byDefault = defaultConfig(layers);
