@@ -19,14 +19,18 @@ import { LlamaModel } from '../libs/engine/src';
 import { ANSWER_PROTOCOL } from './lazyllm/answer-run';
 import { BenchConfig, defaultConfig, NO_DROP } from './lazyllm/configs';
 import { MeanInterval, meanInterval } from './lazyllm/divergence';
+import { fidelityChartSpec } from './lazyllm/fidelity-chart';
 import { Fidelity, fidelityRun, referenceFidelity, referenceRun } from './lazyllm/fidelity-run';
 import { SWEEP_DOCUMENTS, sweepConfigs } from './lazyllm/plan';
 import { PROMPT_MODE, questionSet, SEED } from './lazyllm/question-set';
 import { benchLog, commandLine, integerOption } from './lib/cli';
 import { machineInfo } from './lib/machine';
+import { renderVegaLitePng } from './lib/plot';
 import { formatTable } from './lib/table';
 
 const RESULTS_PATH = resolve(__dirname, 'results', 'lazyllm-fidelity.json');
+const PNG_PATH = resolve(__dirname, 'results', 'lazyllm-fidelity.png');
+const LAZYLLM_RESULTS_PATH = resolve(__dirname, 'results', 'lazyllm.json');
 const log = benchLog('bench:lazyllm-fidelity');
 
 interface QuestionResult {
@@ -57,9 +61,7 @@ interface ConfigSummary {
 }
 
 /** A baseline against the LazyLLM schedule of the same compute, per question: positive favours LazyLLM. */
-interface PairedComparison {
-  readonly lazy: string;
-  readonly baseline: string;
+interface PairedComparison extends Pair {
   readonly firstTokenKlGain: MeanInterval;
   readonly meanKlGain: MeanInterval;
   readonly top1AgreementGain: MeanInterval;
@@ -83,14 +85,42 @@ function options() {
   };
 }
 
-/** The LazyLLM schedules matched by the baselines, static at each, random at the default only (it fails at every point). */
-function configurations(layers: number): { configs: BenchConfig[]; pairs: { lazy: string; baseline: string }[] } {
+/** Which LazyLLM schedule a baseline is compared with: same (token, layer) share, or nearest TTFT speedup in bench:lazyllm. */
+interface Pair {
+  readonly lazy: string;
+  readonly baseline: string;
+  readonly matchedBy: 'compute' | 'ttft';
+}
+
+/**
+ * Static against every LazyLLM schedule it is matched with by compute and, since static is faster at
+ * equal compute, against the LazyLLM schedule nearest to it in measured TTFT speedup; random at the
+ * default only (it fails at every point in bench:lazyllm).
+ */
+function configurations(layers: number, speedups: ReadonlyMap<string, number>): { configs: BenchConfig[]; pairs: Pair[] } {
   const sweep = sweepConfigs(layers);
   const byDefault = defaultConfig(layers).id;
   const byId = new Map([...sweep.lazy, ...sweep.random, ...sweep.static].map((c) => [c.id, c]));
-  const pairs = sweep.matches.flatMap((m) => [{ lazy: m.lazy, baseline: m.static }, ...(m.lazy === byDefault ? [{ lazy: m.lazy, baseline: m.random }] : [])]);
+  const pairs: Pair[] = sweep.matches.flatMap((m) => [
+    { lazy: m.lazy, baseline: m.static, matchedBy: 'compute' as const },
+    ...(m.lazy === byDefault ? [{ lazy: m.lazy, baseline: m.random, matchedBy: 'compute' as const }] : []),
+  ]);
+  const timed = sweep.lazy.filter((c) => speedups.has(c.id));
+  for (const s of sweep.static) {
+    const speedup = speedups.get(s.id);
+    if (speedup === undefined || timed.length === 0) continue;
+    const nearest = timed.reduce((a, b) => (Math.abs(speedups.get(b.id)! - speedup) < Math.abs(speedups.get(a.id)! - speedup) ? b : a));
+    pairs.push({ lazy: nearest.id, baseline: s.id, matchedBy: 'ttft' });
+  }
   const ids = [...new Set(pairs.flatMap((p) => [p.lazy, p.baseline]))];
   return { configs: ids.map((id) => byId.get(id)!), pairs };
+}
+
+/** TTFT speedups of the sweep's configurations as bench:lazyllm measured them, if it has run. */
+function measuredSpeedups(): Map<string, number> {
+  if (!existsSync(LAZYLLM_RESULTS_PATH)) return new Map();
+  const results = JSON.parse(readFileSync(LAZYLLM_RESULTS_PATH, 'utf8')) as { sweep: { configs: { configId: string; ttftSpeedup: number | null }[] } };
+  return new Map(results.sweep.configs.flatMap((c) => (c.ttftSpeedup === null ? [] : [[c.configId, c.ttftSpeedup] as const])));
 }
 
 function loadPrevious(identity: Identity): QuestionResult[] {
@@ -112,11 +142,12 @@ function summarize(config: BenchConfig, results: readonly QuestionResult[]): Con
   };
 }
 
-function compare(lazy: string, baseline: string, results: readonly QuestionResult[]): PairedComparison {
+function compare({ lazy, baseline, matchedBy }: Pair, results: readonly QuestionResult[]): PairedComparison {
   const gain = (of: (f: Fidelity) => number, sign: 1 | -1) => meanInterval(results.map((r) => sign * (of(r.fidelity[baseline]) - of(r.fidelity[lazy]))));
   return {
     lazy,
     baseline,
+    matchedBy,
     firstTokenKlGain: gain((f) => f.firstTokenKl, 1),
     meanKlGain: gain((f) => f.meanKl, 1),
     top1AgreementGain: gain((f) => f.top1Agreement, -1),
@@ -133,18 +164,17 @@ async function main(): Promise<void> {
   const model = await LlamaModel.load({ threads: opts.threads });
   const layers = model.config.layerCount;
   const { tokenizer, questionAt, prompt } = questionSet(model);
-  const { configs, pairs } = configurations(layers);
+  const speedups = measuredSpeedups();
+  const { configs, pairs } = configurations(layers, speedups);
   const identity: Identity = { model: model.identity, documents: SWEEP_DOCUMENTS, promptVersion: MULTI_DOC_PROMPT_VERSION, promptMode: PROMPT_MODE, answerProtocol: ANSWER_PROTOCOL, seed: SEED };
-  const results = loadPrevious(identity).filter((r) => configs.every((c) => r.fidelity[c.id]));
-  const done = new Set(results.map((r) => r.questionIndex));
-  log(`${opts.threads} threads; ${opts.questions} questions at ${SWEEP_DOCUMENTS} documents, ${done.size} stored; configurations: ${configs.map((c) => c.id).join(', ')}`);
+  const byIndex = new Map(loadPrevious(identity).map((r) => [r.questionIndex, r]));
+  log(`${opts.threads} threads; ${opts.questions} questions at ${SWEEP_DOCUMENTS} documents, ${byIndex.size} stored; configurations: ${configs.map((c) => c.id).join(', ')}`);
 
   const write = (complete: boolean) => {
-    // The first questions of the seeded order, whatever a larger earlier run stored.
-    const byIndex = new Map(results.map((r) => [r.questionIndex, r]));
-    const questions = Array.from({ length: opts.questions }, (_, k) => byIndex.get(questionAt(k))).filter((r): r is QuestionResult => r !== undefined);
+    // The first questions of the seeded order with every configuration, whatever else earlier runs stored.
+    const questions = Array.from({ length: opts.questions }, (_, k) => byIndex.get(questionAt(k))).filter((r): r is QuestionResult => r !== undefined && configs.every((c) => r.fidelity[c.id]));
     const summary = [NO_DROP, ...configs].map((c) => summarize(c, questions));
-    const comparisons = pairs.map((p) => compare(p.lazy, p.baseline, questions));
+    const comparisons = pairs.map((p) => compare(p, questions));
     mkdirSync(resolve(RESULTS_PATH, '..'), { recursive: true });
     writeFileSync(
       RESULTS_PATH,
@@ -169,7 +199,8 @@ async function main(): Promise<void> {
           },
           summary,
           comparisons,
-          perQuestion: results,
+          ttftSpeedupsFromBenchLazyllm: Object.fromEntries(speedups),
+          perQuestion: [...byIndex.values()],
         },
         null,
         2,
@@ -181,19 +212,20 @@ async function main(): Promise<void> {
   let complete = true;
   for (let k = 0; k < opts.questions; k++) {
     const questionIndex = questionAt(k);
-    if (done.has(questionIndex)) continue;
+    const stored = byIndex.get(questionIndex);
+    const missing = configs.filter((c) => !stored?.fidelity[c.id]);
+    if (missing.length === 0) continue;
     if (Date.now() > deadline) {
       complete = false;
       break;
     }
     const p = prompt(questionIndex, SWEEP_DOCUMENTS);
     const reference = await referenceRun(model, tokenizer, p.tokens);
-    const fidelity: Record<string, Fidelity> = { [NO_DROP.id]: referenceFidelity(reference) };
-    for (const c of configs) fidelity[c.id] = await fidelityRun(model, p.tokens, reference, c.schedule);
-    results.push({ questionIndex, promptTokens: p.tokens.length, answerPositions: reference.targets.length, fidelity });
-    done.add(questionIndex);
+    const fidelity: Record<string, Fidelity> = { ...stored?.fidelity, [NO_DROP.id]: referenceFidelity(reference) };
+    for (const c of missing) fidelity[c.id] = await fidelityRun(model, p.tokens, reference, c.schedule);
+    byIndex.set(questionIndex, { questionIndex, promptTokens: p.tokens.length, answerPositions: reference.targets.length, fidelity });
     write(false);
-    log(`q${k} (#${questionIndex}) ${p.tokens.length} tok, ${reference.targets.length} positions: ${configs.map((c) => `${c.id} KL ${fidelity[c.id].meanKl.toFixed(3)}`).join('; ')}`);
+    log(`q${k} (#${questionIndex}) ${p.tokens.length} tok, ${reference.targets.length} positions: ${missing.map((c) => `${c.id} KL ${fidelity[c.id].meanKl.toFixed(3)}`).join('; ')}`);
   }
   await model.release();
 
@@ -206,14 +238,24 @@ async function main(): Promise<void> {
       summary.map((s) => [s.configId, s.prefillShare.toFixed(3), withInterval(s.firstTokenKl, 3), withInterval(s.meanKl, 3), withInterval(s.top1Agreement, 1, 100), withInterval(s.meanNll, 3)]),
     ),
   );
-  console.log('\nBaseline minus LazyLLM at the same compute, paired per question (> 0: LazyLLM closer to no-drop)\n');
+  console.log('\nBaseline minus LazyLLM, paired per question (> 0: LazyLLM closer to no-drop); TTFT speedups from bench/results/lazyllm.json\n');
   console.log(
     formatTable(
-      ['LazyLLM', 'baseline', '1st-token KL gain', 'answer KL gain', 'same-token gain (points)'],
-      comparisons.map((c) => [c.lazy, c.baseline, withInterval(c.firstTokenKlGain, 3), withInterval(c.meanKlGain, 3), withInterval(c.top1AgreementGain, 1, 100)]),
+      ['LazyLLM', 'baseline', 'matched by', '1st-token KL gain', 'answer KL gain', 'same-token gain (points)'],
+      comparisons.map((c) => [c.lazy, c.baseline, c.matchedBy === 'ttft' ? `TTFT (${speedups.get(c.lazy)?.toFixed(2)}x vs ${speedups.get(c.baseline)?.toFixed(2)}x)` : 'compute', withInterval(c.firstTokenKlGain, 3), withInterval(c.meanKlGain, 3), withInterval(c.top1AgreementGain, 1, 100)]),
     ),
   );
-  console.log(`\nwrote ${relative(process.cwd(), RESULTS_PATH)}`);
+  const points = summary.flatMap((f) => {
+    const ttftSpeedup = speedups.get(f.configId);
+    return ttftSpeedup === undefined ? [] : [{ ...f, ttftSpeedup }];
+  });
+  await renderVegaLitePng(
+    fidelityChartSpec(points, defaultConfig(layers).id, `LazyLLM vs random and static pruning, closeness to no-drop: NQ-open, ${SWEEP_DOCUMENTS} documents, SmolLM2-135M`, [
+      `${questions} questions, teacher-forced on no-drop's greedy answer; TTFT speedups from bench:lazyllm; ${date.toISOString().slice(0, 10)}`,
+    ]),
+    PNG_PATH,
+  );
+  console.log(`\nwrote ${relative(process.cwd(), RESULTS_PATH)} and ${relative(process.cwd(), PNG_PATH)}`);
 }
 
 main().catch((err: unknown) => {

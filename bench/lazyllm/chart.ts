@@ -1,8 +1,9 @@
 import type { TopLevelSpec } from '../lib/vega-lite-types';
 import type { ConfigFigures } from './summary';
 
-const FAMILIES = { domain: ['no-drop', 'lazy', 'random', 'static'], range: ['#333333', '#f58518', '#4c78a8', '#54a24b'] };
-const LABELS: Record<ConfigFigures['family'], string> = { 'no-drop': 'no-drop', lazy: 'LazyLLM', random: 'random drop', static: 'static pruning' };
+/** One colour per method, the same in every LazyLLM chart. */
+export const FAMILIES = { domain: ['no-drop', 'lazy', 'random', 'static'], range: ['#333333', '#f58518', '#4c78a8', '#54a24b'] };
+export const LABELS: Record<ConfigFigures['family'], string> = { 'no-drop': 'no-drop', lazy: 'LazyLLM', random: 'random drop', static: 'static pruning' };
 
 export interface FrontierChartInput {
   readonly figures: readonly ConfigFigures[];
