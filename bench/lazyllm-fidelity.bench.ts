@@ -4,7 +4,7 @@
  * answer agreement are too coarse at a 135M model's 15% score to separate the methods: here every
  * question gives a paired, continuous figure per configuration.
  *
- *   npm run bench:lazyllm-fidelity [-- --questions 60] [--quick] [--minutes M] [--threads N]
+ *   npm run bench:lazyllm-fidelity [-- --questions 50] [--quick] [--minutes M] [--threads N]
  *
  * Per question (40 documents; the same questions and prompts as bench:lazyllm): no-drop's greedy
  * answer, then each configuration runs the prompt and is fed that answer one decode step at a time
@@ -71,7 +71,7 @@ function options() {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
-      questions: { type: 'string', default: '60' },
+      questions: { type: 'string', default: '50' },
       minutes: { type: 'string', default: 'Infinity' },
       threads: { type: 'string', default: '2' },
     },
