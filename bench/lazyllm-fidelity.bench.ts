@@ -1,6 +1,6 @@
 /**
- * How close LazyLLM and the two baselines stay to the no-drop run, at matched compute, measured on
- * next-token distributions rather than on answers. It complements bench:lazyllm, whose accuracy and
+ * How close LazyLLM and the two baselines stay to the no-drop run, at matched compute and at matched
+ * TTFT, measured on next-token distributions rather than on answers. It complements bench:lazyllm, whose accuracy and
  * answer agreement are too coarse at a 135M model's 15% score to separate the methods: here every
  * question gives a paired, continuous figure per configuration.
  *
@@ -60,7 +60,7 @@ interface ConfigSummary {
   readonly meanNll: MeanInterval;
 }
 
-/** A baseline against the LazyLLM schedule of the same compute, per question: positive favours LazyLLM. */
+/** A baseline minus its paired LazyLLM schedule, per question: positive favours LazyLLM. */
 interface PairedComparison extends Pair {
   readonly firstTokenKlGain: MeanInterval;
   readonly meanKlGain: MeanInterval;
