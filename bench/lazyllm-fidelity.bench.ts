@@ -1,8 +1,8 @@
 /**
  * How close LazyLLM and the two baselines stay to the no-drop run, at matched compute and at matched
- * TTFT, measured on next-token distributions rather than on answers. It complements bench:lazyllm, whose accuracy and
- * answer agreement are too coarse at a 135M model's 15% score to separate the methods: here every
- * question gives a paired, continuous figure per configuration.
+ * TTFT, measured on next-token distributions rather than on answers. It complements bench:lazyllm,
+ * whose accuracy and answer agreement are too coarse at a 135M model's 15% score to separate the
+ * methods: here every question gives a paired, continuous figure per configuration.
  *
  *   npm run bench:lazyllm-fidelity [-- --questions 50] [--quick] [--minutes M] [--threads N]
  *
