@@ -25,6 +25,7 @@ import { SWEEP_DOCUMENTS, sweepConfigs } from './lazyllm/plan';
 import { PROMPT_MODE, questionSet, SEED } from './lazyllm/question-set';
 import { benchLog, commandLine, integerOption } from './lib/cli';
 import { machineInfo } from './lib/machine';
+import { mean } from './lib/stats';
 import { renderVegaLitePng } from './lib/plot';
 import { formatTable } from './lib/table';
 
@@ -134,7 +135,7 @@ function summarize(config: BenchConfig, results: readonly QuestionResult[]): Con
   return {
     configId: config.id,
     family: config.family,
-    prefillShare: f.reduce((a, x) => a + x.prefillShare, 0) / f.length,
+    prefillShare: mean(f.map((x) => x.prefillShare)),
     firstTokenKl: meanInterval(f.map((x) => x.firstTokenKl), [0, Infinity]),
     meanKl: meanInterval(f.map((x) => x.meanKl), [0, Infinity]),
     top1Agreement: meanInterval(f.map((x) => x.top1Agreement), [0, 1]),
@@ -163,6 +164,7 @@ async function main(): Promise<void> {
   const deadline = date.getTime() + opts.minutes * 60_000;
   const model = await LlamaModel.load({ threads: opts.threads });
   const layers = model.config.layerCount;
+  const byDefault = defaultConfig(layers).id;
   const { tokenizer, questionAt, prompt } = questionSet(model);
   const speedups = measuredSpeedups();
   const { configs, pairs } = configurations(layers, speedups);
@@ -187,7 +189,7 @@ async function main(): Promise<void> {
           machine: machineInfo(),
           threads: opts.threads,
           identity,
-          defaultConfig: defaultConfig(layers).id,
+          defaultConfig: byDefault,
           protocol: {
             reference: "no-drop's greedy answer (bench:lazyllm's stopping rule) and its next-token distribution at each answer position",
             teacherForcing: "each configuration runs the prompt with its schedule, then is fed no-drop's answer one decode step at a time, pruning and reviving as in generation",
@@ -250,7 +252,7 @@ async function main(): Promise<void> {
     return ttftSpeedup === undefined ? [] : [{ ...f, ttftSpeedup }];
   });
   await renderVegaLitePng(
-    fidelityChartSpec(points, defaultConfig(layers).id, `LazyLLM vs random and static pruning, closeness to no-drop: NQ-open, ${SWEEP_DOCUMENTS} documents, SmolLM2-135M`, [
+    fidelityChartSpec(points, byDefault, `LazyLLM vs random and static pruning, closeness to no-drop: NQ-open, ${SWEEP_DOCUMENTS} documents, SmolLM2-135M`, [
       `${questions} questions, teacher-forced on no-drop's greedy answer; TTFT speedups from bench:lazyllm; ${date.toISOString().slice(0, 10)}`,
     ]),
     PNG_PATH,

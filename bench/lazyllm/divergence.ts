@@ -1,3 +1,5 @@
+import { mean } from '../lib/stats';
+
 /** How far a pruned run's next-token distributions are from the no-drop run's, and intervals for them. */
 
 /** log softmax of one logit row, in float64 (the tails of a 49k vocabulary underflow in float32). */
@@ -29,8 +31,8 @@ export interface MeanInterval {
 export function meanInterval(xs: readonly number[], bounds: readonly [number, number] = [-Infinity, Infinity]): MeanInterval {
   const n = xs.length;
   if (n === 0) return { mean: NaN, interval: [NaN, NaN], n };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const variance = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  const m = mean(xs);
+  const variance = n > 1 ? xs.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1) : 0;
   const half = 1.96 * Math.sqrt(variance / n);
-  return { mean, interval: [Math.max(bounds[0], mean - half), Math.min(bounds[1], mean + half)], n };
+  return { mean: m, interval: [Math.max(bounds[0], m - half), Math.min(bounds[1], m + half)], n };
 }

@@ -16,8 +16,9 @@ export interface FidelityPoint {
 
 /**
  * Fidelity against speed: KL to no-drop at the first answer token (the prefill's output) and over the
- * answer, and same greedy token, each against TTFT speedup, one line per method, 95% intervals as bars. The KL axis is symmetric-log: linear near 0
- * (no-drop, the intervals' lower ends), logarithmic over the two orders of magnitude up to random drop.
+ * answer, and same greedy token, each against TTFT speedup, one line per method, 95% intervals as
+ * bars. The KL axes are symmetric-log: linear near 0 (no-drop, the intervals' lower ends),
+ * logarithmic over the two orders of magnitude up to random drop.
  */
 export function fidelityChartSpec(points: readonly FidelityPoint[], defaultId: string, title: string, subtitle: readonly string[]): TopLevelSpec {
   const rows = points.map((p) => ({

@@ -1,5 +1,6 @@
 import { argmax, GenerationState, LlamaModel, NO_PRUNING, PruningSchedule, runLazyStep, Tokenizer, validateSchedule } from '../../libs/engine/src';
 import { answerEnd, MAX_ANSWER_TOKENS } from './answer-run';
+import { mean } from '../lib/stats';
 import { klDivergence, logSoftmax } from './divergence';
 
 /** The no-drop run a pruned one is measured against: its greedy answer and its distribution at every answer position. */
@@ -66,5 +67,3 @@ export async function fidelityRun(model: LlamaModel, prompt: number[], reference
   }
   return { firstTokenKl: kl[0], meanKl: mean(kl), top1Agreement: agree / kl.length, meanNll: mean(nll), prefillShare };
 }
-
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

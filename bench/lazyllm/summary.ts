@@ -1,5 +1,5 @@
 import { normalizeAnswer } from '../../libs/datasets/src';
-import { median } from '../lib/stats';
+import { mean, median } from '../lib/stats';
 import { BenchConfig, NO_DROP } from './configs';
 import type { Experiment } from './plan';
 import type { CachedResult, ResultCache, TimingSample } from './result-cache';
@@ -47,8 +47,6 @@ export interface ExperimentSummary {
   readonly questionsPlanned: number;
   readonly configs: ConfigFigures[];
 }
-
-const mean = (xs: readonly number[]) => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 /** 95% Wilson score interval for k successes in n trials. */
 export function wilson(k: number, n: number): [number, number] {
